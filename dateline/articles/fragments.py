@@ -1,0 +1,60 @@
+"""Regions shared by many pages, rendered once and included.
+
+A fragment row holds the rendered HTML, a version and whether the HTML is fresh
+for that version. Invalidation bumps the version; a reader that rendered from
+data older than the bump cannot store its result, because it writes only where
+the version is still the one it read. So a publish that commits while a page is
+being rendered never leaves a stale block behind, across any number of processes.
+"""
+
+from collections.abc import Callable
+
+from django.db.models import F
+
+from .models import Fragment
+
+
+def headlines_key(section_id: int) -> str:
+    return f"headlines:{section_id}"
+
+
+def footer_key(network_id: int) -> str:
+    return f"footer:{network_id}"
+
+
+def fragments_get(renderers: dict[str, Callable[[], str]]) -> dict[str, str]:
+    """The HTML of each key, rendering (and storing) those that are missing or stale.
+    One query when every fragment is fresh."""
+    rows = {
+        key: (html, version, fresh)
+        for key, html, version, fresh in Fragment.objects.filter(key__in=renderers).values_list(
+            "key", "html", "version", "fresh"
+        )
+    }
+    result = {}
+    for key, render in renderers.items():
+        row = rows.get(key)
+        if row is not None and row[2]:
+            result[key] = row[0]
+            continue
+        html = render()
+        result[key] = html
+        if row is None:
+            Fragment.objects.bulk_create(
+                [Fragment(key=key, html=html, version=0, fresh=True)], ignore_conflicts=True
+            )
+        else:
+            Fragment.objects.filter(key=key, version=row[1]).update(html=html, fresh=True)
+    return result
+
+
+def fragments_invalidate(keys) -> None:
+    """Mark fragments stale; pages render them again on their next view."""
+    keys = list(keys)
+    if not keys:
+        return
+    # Rows must exist so that a render racing with this call sees a new version.
+    Fragment.objects.bulk_create(
+        [Fragment(key=key, html="", version=0, fresh=False) for key in keys], ignore_conflicts=True
+    )
+    Fragment.objects.filter(key__in=keys).update(version=F("version") + 1, fresh=False)

@@ -1,0 +1,238 @@
+"""Public pages of a site: home, section fronts, articles, the date archive, privacy."""
+
+import calendar
+import zoneinfo
+from datetime import date, datetime, timedelta
+
+from django.conf import settings
+from django.http import Http404, HttpResponseNotFound, HttpResponsePermanentRedirect
+from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from dateline.network.middleware import UNKNOWN_HOST_PAGE
+from dateline.network.models import Site, public_base_url
+from dateline.network.selectors import network_attributions, network_sites
+
+from . import selectors
+from .fragments import footer_key, fragments_get, headlines_key
+
+
+def _site(request) -> Site:
+    if request.site is None:  # only /admin/ and /static/ reach here without a site
+        raise Http404("No site at this host")
+    return request.site
+
+
+def _footer_renderer(site: Site):
+    network = site.network
+
+    def render_footer():
+        this_year = timezone.now().year
+        return render_to_string(
+            "fragments/footer.html",
+            {
+                "network": network,
+                "sites": network_sites(network),
+                "attributions": network_attributions(network),
+                "years": f"{network.first_year}-{this_year}",
+            },
+        )
+
+    return render_footer
+
+
+def _headlines_renderer(site: Site, section):
+    def render_block():
+        return render_to_string(
+            "fragments/headlines.html",
+            {
+                "site": site,
+                "section": section,
+                "items": selectors.headline_block(
+                    section, size=settings.DATELINE_HEADLINE_BLOCK_SIZE
+                ),
+            },
+        )
+
+    return render_block
+
+
+def _shared_regions(site: Site, sections, *, blocks_for):
+    """The footer and the headline blocks of ``blocks_for``, from the fragment store
+    in one query (rendering only what is missing or stale)."""
+    renderers = {footer_key(site.network_id): _footer_renderer(site)}
+    for section in blocks_for:
+        renderers[headlines_key(section.id)] = _headlines_renderer(site, section)
+    html = fragments_get(renderers)
+    return {
+        "footer_html": html[footer_key(site.network_id)],
+        "blocks_html": [html[headlines_key(section.id)] for section in blocks_for],
+    }
+
+
+def _page(request, template, context, *, status=200, blocks_for=()):
+    site = _site(request)
+    sections = context.pop("sections", None) or selectors.site_sections(site)
+    context.update(
+        site=site,
+        network=site.network,
+        sections=sections,
+        **_shared_regions(site, sections, blocks_for=blocks_for),
+    )
+    return render(request, template, context, status=status)
+
+
+def _cursor(request):
+    token = request.GET.get("before")
+    if token is None:
+        return None
+    cursor = selectors.Cursor.decode(token)
+    if cursor is None:
+        raise Http404("Not a page of this listing")
+    return cursor
+
+
+def home(request):
+    site = _site(request)
+    sections = selectors.site_sections(site)
+    latest = selectors.site_latest(site, size=settings.DATELINE_HOME_LATEST)
+    return _page(
+        request,
+        "articles/home.html",
+        {"latest": latest, "sections": sections},
+        blocks_for=sections,
+    )
+
+
+def section_front(request, section_slug):
+    site = _site(request)
+    sections = selectors.site_sections(site)
+    section = next((s for s in sections if s.slug == section_slug), None)
+    if section is None:
+        raise Http404("No such section")
+    front = selectors.section_front(
+        section, before=_cursor(request), size=settings.DATELINE_FRONT_PAGE_SIZE
+    )
+    if not front.items and "before" in request.GET:
+        raise Http404("No older stories")
+    return _page(
+        request,
+        "articles/section.html",
+        {
+            "section": section,
+            "front": front,
+            "sections": sections,
+            "is_first": "before" not in request.GET,
+        },
+        blocks_for=[s for s in sections if s.id != section.id],
+    )
+
+
+def article(request, **_path_parts):
+    site = _site(request)
+    path = request.path_info
+    placement = selectors.placement_at(site, path)
+    if placement is None:
+        target = selectors.redirect_target(site, path)
+        if target:
+            return HttpResponsePermanentRedirect(target)
+        raise Http404("No such article")
+    story = placement.story
+    if story.status == story.Status.WITHDRAWN:
+        return _page(request, "articles/withdrawn.html", {"story": story}, status=410)
+    if not selectors.placement_is_public(placement):
+        raise Http404("Not published")
+    sections = selectors.site_sections(site)
+    canonical_host, canonical_path = selectors.canonical_location(placement)
+    return _page(
+        request,
+        "articles/article.html",
+        {
+            "placement": placement,
+            "story": story,
+            "section": placement.section,
+            "sections": sections,
+            "canonical_url": public_base_url(canonical_host) + canonical_path,
+            "previous": selectors.previous_in_section(placement),
+            "related_links": selectors.related_links(placement.section),
+        },
+        blocks_for=[s for s in sections if s.id != placement.section_id],
+    )
+
+
+def _local_midnight(day: date, time_zone: str) -> datetime:
+    return datetime(day.year, day.month, day.day, tzinfo=zoneinfo.ZoneInfo(time_zone))
+
+
+def archive_index(request):
+    site = _site(request)
+    first = selectors.site_first_published(site)
+    zone = zoneinfo.ZoneInfo(site.time_zone)
+    months = []
+    if first is not None:
+        first_local, now_local = first.astimezone(zone), timezone.now().astimezone(zone)
+        year, month = now_local.year, now_local.month
+        while (year, month) >= (first_local.year, first_local.month):
+            months.append(date(year, month, 1))
+            year, month = (year, month - 1) if month > 1 else (year - 1, 12)
+    years = {}
+    for month in months:
+        years.setdefault(month.year, []).append(month)
+    return _page(request, "articles/archive_index.html", {"years": years})
+
+
+def archive_month(request, year, month):
+    site = _site(request)
+    if not (1 <= month <= 12 and 1990 <= year <= 9999):
+        raise Http404("No such month")
+    start = _local_midnight(date(year, month, 1), site.time_zone)
+    days_in_month = calendar.monthrange(year, month)[1]
+    end = start + timedelta(days=days_in_month + 1)
+    zone = zoneinfo.ZoneInfo(site.time_zone)
+    counts = {}
+    for published_at in selectors.site_days_with_stories(site, start=start, end=end):
+        local_day = published_at.astimezone(zone).date()
+        if local_day.month == month:
+            counts[local_day] = counts.get(local_day, 0) + 1
+    weeks = calendar.Calendar().monthdatescalendar(year, month)
+    return _page(
+        request,
+        "articles/archive_month.html",
+        {"month": date(year, month, 1), "weeks": weeks, "counts": counts},
+    )
+
+
+def archive_day(request, year, month, day):
+    site = _site(request)
+    try:
+        the_day = date(year, month, day)
+    except ValueError:
+        raise Http404("No such day") from None
+    stories = selectors.site_day(
+        site,
+        start=_local_midnight(the_day, site.time_zone),
+        before=_cursor(request),
+        size=settings.DATELINE_FRONT_PAGE_SIZE * 5,
+    )
+    return _page(
+        request,
+        "articles/archive_day.html",
+        {
+            "day": the_day,
+            "stories": stories,
+            "previous_day": the_day - timedelta(days=1),
+            "next_day": the_day + timedelta(days=1),
+        },
+    )
+
+
+def privacy(request):
+    return _page(request, "articles/privacy.html", {})
+
+
+def not_found(request, exception=None):
+    """The 404 page in the site's style (a plain one for unknown hosts)."""
+    if getattr(request, "site", None) is None:
+        return HttpResponseNotFound(UNKNOWN_HOST_PAGE)
+    return _page(request, "articles/404.html", {}, status=404)

@@ -1,0 +1,27 @@
+"""The Jinja2 environment of the public pages."""
+
+import zoneinfo
+
+from django.templatetags.static import static
+from django.urls import reverse
+from jinja2 import Environment
+
+
+def local_time(value, time_zone: str):
+    return value.astimezone(zoneinfo.ZoneInfo(time_zone))
+
+
+def dateline_date(value, time_zone: str) -> str:
+    """``Nov 17, 2017``: the date as the agency's dateline prints it, in the site's zone."""
+    return f"{local_time(value, time_zone):%b %d, %Y}"
+
+
+def iso(value) -> str:
+    return value.isoformat(timespec="seconds")
+
+
+def environment(**options):
+    env = Environment(**options)  # noqa: S701 - autoescape is set in settings.TEMPLATES
+    env.globals.update(static=static, url=reverse)
+    env.filters.update(dateline_date=dateline_date, local_time=local_time, iso=iso)
+    return env

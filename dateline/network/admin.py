@@ -1,0 +1,64 @@
+from django.contrib import admin
+
+from . import services
+from .models import Agency, Network, RelatedLink, Section, Site
+
+
+@admin.register(Network)
+class NetworkAdmin(admin.ModelAdmin):
+    list_display = ["name", "first_year"]
+
+    def save_model(self, request, obj, form, change):
+        services.network_save(network=obj)
+
+
+class SectionInline(admin.TabularInline):
+    model = Section
+    fields = ["name", "slug", "order"]
+    prepopulated_fields = {"slug": ["name"]}
+    extra = 0
+    show_change_link = True
+
+
+@admin.register(Site)
+class SiteAdmin(admin.ModelAdmin):
+    list_display = ["name", "host", "tagline", "order", "time_zone"]
+    list_editable = ["order"]
+    prepopulated_fields = {"slug": ["name"]}
+    inlines = [SectionInline]
+
+    def save_model(self, request, obj, form, change):
+        services.site_save(site=obj)
+
+    def save_formset(self, request, form, formset, change):
+        for section in formset.save(commit=False):
+            services.section_save(section=section)
+        for section in formset.deleted_objects:
+            section.delete()
+        formset.save_m2m()
+
+
+class RelatedLinkInline(admin.TabularInline):
+    model = RelatedLink
+    fields = ["title", "url", "order"]
+    extra = 1
+
+
+@admin.register(Section)
+class SectionAdmin(admin.ModelAdmin):
+    list_display = ["name", "site", "slug", "order"]
+    list_filter = ["site"]
+    list_select_related = ["site"]
+    search_fields = ["name", "slug"]
+    prepopulated_fields = {"slug": ["name"]}
+    inlines = [RelatedLinkInline]
+
+    def save_model(self, request, obj, form, change):
+        services.section_save(section=obj)
+
+
+@admin.register(Agency)
+class AgencyAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "kind", "copyright_holder"]
+    list_filter = ["kind"]
+    search_fields = ["code", "name"]

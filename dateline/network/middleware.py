@@ -1,0 +1,25 @@
+"""Choose the site by the request's host name. An unknown host never gets another
+site's page: it gets a plain 404 that names no site."""
+
+from django.http import HttpResponseNotFound
+
+from .selectors import site_for_host
+
+# Paths that work on any allowed host: the admin and what it needs.
+_HOSTLESS_PREFIXES = ("/admin/", "/static/")
+
+UNKNOWN_HOST_PAGE = (
+    "<!doctype html><html lang=en><meta charset=utf-8><title>Not found</title>"
+    "<h1>Not found</h1><p>No site of this network answers at this address.</p></html>"
+)
+
+
+class SiteMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        request.site = site_for_host(request.get_host())
+        if request.site is None and not request.path_info.startswith(_HOSTLESS_PREFIXES):
+            return HttpResponseNotFound(UNKNOWN_HOST_PAGE)
+        return self.get_response(request)

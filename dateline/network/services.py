@@ -1,0 +1,37 @@
+"""State changes of the network, its sites and sections."""
+
+from django.db import transaction
+
+from dateline.articles import fragments
+
+from .models import Network, Section, Site
+
+
+def _after_commit_invalidate(keys):
+    keys = list(keys)
+    transaction.on_commit(lambda: fragments.fragments_invalidate(keys))
+
+
+@transaction.atomic
+def network_save(*, network: Network) -> Network:
+    """Save the network; every footer shows the change."""
+    network.save()
+    _after_commit_invalidate([fragments.footer_key(network.id)])
+    return network
+
+
+@transaction.atomic
+def site_save(*, site: Site) -> Site:
+    """Save a site (host names are kept lowercase); footers list it."""
+    site.host = site.host.strip().lower().rstrip(".")
+    site.save()
+    _after_commit_invalidate([fragments.footer_key(site.network_id)])
+    return site
+
+
+@transaction.atomic
+def section_save(*, section: Section) -> Section:
+    """Save a section; its headline block shows the new name."""
+    section.save()
+    _after_commit_invalidate([fragments.headlines_key(section.id)])
+    return section

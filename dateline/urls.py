@@ -1,0 +1,13 @@
+from django.contrib import admin
+from django.urls import include, path
+
+admin.site.site_header = "Dateline"
+admin.site.site_title = "Dateline"
+admin.site.index_title = "Newsroom"
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("", include("dateline.articles.urls")),
+]
+
+handler404 = "dateline.articles.views.not_found"
