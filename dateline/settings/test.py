@@ -13,6 +13,9 @@ STORAGES = {
 }
 WHITENOISE_AUTOREFRESH = True
 DATABASES["default"]["TEST"] = {"NAME": None}
+# Persistent connections would keep the live server thread attached to the test
+# database, and PostgreSQL refuses to drop a database in use.
+DATABASES["default"]["CONN_MAX_AGE"] = 0
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # An on-disk test database, so that the live server thread of browser tests
     # and the test itself see the same data.

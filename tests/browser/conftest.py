@@ -50,9 +50,25 @@ def browser(chromium_path):
             yield browser
         finally:
             browser.close()
+            # Connections opened while Playwright's loop ran are not closed by Django.
+            from django.db import connections
+
+            connections.close_all()
 
 
 @pytest.fixture
 def artifacts():
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     return ARTIFACTS
+
+
+@pytest.fixture(scope="session")
+def live_server(django_db_setup, django_db_blocker):
+    """pytest-django's live server, stopped before the test database is dropped
+    (PostgreSQL refuses to drop a database its thread is still connected to)."""
+    from pytest_django.live_server_helper import LiveServer
+
+    with django_db_blocker.unblock():
+        server = LiveServer(os.environ.get("DJANGO_LIVE_TEST_SERVER_ADDRESS", "localhost"))
+    yield server
+    server.stop()
