@@ -1,0 +1,12 @@
+"""Benchmark settings: the embedded default (SQLite, DEBUG off) on a database of its own."""
+
+import os
+
+os.environ.setdefault("DATELINE_VAR_DIR", os.path.join(os.getcwd(), "var", "bench"))
+
+from dateline.settings.dev import *  # noqa: E402, F403
+
+DEBUG = False
+ROOT_URLCONF = "bench.urls"
+DATABASES["default"]["NAME"] = str(VAR_DIR / "pages.sqlite3")  # noqa: F405
+LOGGING = {"version": 1, "disable_existing_loggers": False, "root": {"level": "ERROR"}}
