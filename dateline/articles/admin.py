@@ -36,10 +36,15 @@ class StoryForm(forms.ModelForm):
             "headline", "byline", "dateline_place", "agency", "status", "published_at",
             "body", "signoff", "teaser", "withdrawn_notice",
         ]  # fmt: skip
+        help_texts = {
+            "published_at": "Leave empty to publish now. For a scheduled story: when it goes live.",
+        }
 
     def clean(self):
         data = super().clean()
         status, when = data.get("status"), data.get("published_at")
+        if status == Story.Status.PUBLISHED and when is None:
+            data["published_at"] = timezone.now()  # "publish" with no time means now
         if status == Story.Status.SCHEDULED and (when is None or when <= timezone.now()):
             self.add_error(
                 "published_at", "A scheduled story needs a publication time in the future."
@@ -78,8 +83,12 @@ class StoryAdmin(admin.ModelAdmin):
         if formset.model is not Placement:
             return super().save_formset(request, form, formset, change)
         story = form.instance
-        for placement in formset.deleted_objects:
-            services.placement_remove(placement=placement)
+        # The admin's change message reads these three lists.
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+        for deleted in formset.deleted_forms:
+            if deleted.instance.pk:
+                formset.deleted_objects.append(deleted.instance)
+                services.placement_remove(placement=deleted.instance)
         for placement_form in formset.forms:
             if placement_form in formset.deleted_forms or not placement_form.has_changed():
                 continue
@@ -93,6 +102,7 @@ class StoryAdmin(admin.ModelAdmin):
                 )
                 if data.get("slug"):
                     services.placement_move(placement=placement, slug=data["slug"])
+                formset.new_objects.append(placement)
             else:
                 original = Placement.objects.get(pk=existing.pk)
                 services.placement_move(
@@ -104,6 +114,7 @@ class StoryAdmin(admin.ModelAdmin):
                 )
                 if data.get("is_canonical") and not original.is_canonical:
                     services.placement_set_canonical(placement=original)
+                formset.changed_objects.append((original, placement_form.changed_data))
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
@@ -126,8 +137,12 @@ class StoryAdmin(admin.ModelAdmin):
     def publish_now(self, request, queryset):
         count = 0
         for story in queryset:
-            services.story_publish(story=story, published_at=story.published_at or timezone.now())
-            count += 1
+            try:
+                services.story_publish(story=story, published_at=story.published_at)
+            except ValueError as error:
+                self.message_user(request, f"Not published: {error}", messages.ERROR)
+            else:
+                count += 1
         self.message_user(request, f"Published {count} stories.", messages.SUCCESS)
 
     @admin.action(description="Withdraw (pages answer 410)")
