@@ -101,7 +101,9 @@ class StoryAdminTests:
             },
         )
         response = editor_client.post(
-            f"/admin/articles/story/{story.pk}/change/", data, headers={"host": "spacewar.localhost"}
+            f"/admin/articles/story/{story.pk}/change/",
+            data,
+            headers={"host": "spacewar.localhost"},
         )
         assert response.status_code == 302, response.content.decode()[:3000]
         placement.refresh_from_db()

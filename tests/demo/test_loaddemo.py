@@ -17,7 +17,13 @@ class LoadDemoTests:
         assert Site.objects.count() == 4
         assert Story.objects.count() == 120
         names = set(Section.objects.filter(site__slug="spacewar").values_list("name", flat=True))
-        assert {"Iraq Wars", "Missile Defense", "Missiles", "Drones", "Military Satellites"} <= names
+        assert {
+            "Iraq Wars",
+            "Missile Defense",
+            "Missiles",
+            "Drones",
+            "Military Satellites",
+        } <= names
         call_command("loaddemo", stories=120, no_user=True, verbosity=0)
         assert Story.objects.count() == 120
         assert Site.objects.count() == 4
@@ -28,7 +34,9 @@ class LoadDemoTests:
         entries = json.loads(STORIES_FILE.read_text())
         for entry in entries:
             placement = Placement.objects.get(story__headline=entry["headline"], is_canonical=True)
-            assert placement.site.slug == entry["site"] and placement.section.slug == entry["section"]
+            assert (
+                placement.site.slug == entry["site"] and placement.section.slug == entry["section"]
+            )
             response = client.get(placement.path, headers={"host": placement.site.host})
             assert response.status_code == 200
             assert entry["paragraphs"][0].split('"')[0][:40] in response.content.decode()
