@@ -1,4 +1,4 @@
-"""python -m bench [pages] : run the benchmarks (see docs/benchmarks.md)."""
+"""python -m bench [pages [--stories N] [--runs N]]: run the benchmarks (docs/benchmarks.md)."""
 
 import sys
 
@@ -7,8 +7,7 @@ from bench import pages
 BENCHES = {"pages": pages.main}
 
 if __name__ == "__main__":
-    names = sys.argv[1:] or list(BENCHES)
-    for name in names:
-        if name not in BENCHES:
-            sys.exit(f"unknown benchmark {name!r}; choose from {', '.join(BENCHES)}")
-        BENCHES[name]()
+    name, *options = sys.argv[1:] or ["pages"]
+    if name not in BENCHES:
+        sys.exit(f"unknown benchmark {name!r}; choose from {', '.join(BENCHES)}")
+    BENCHES[name](options)

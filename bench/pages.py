@@ -64,6 +64,7 @@ def _build_archive(size: int):
     from dateline.demo import services
 
     call_command("migrate", verbosity=0)
+    call_command("collectstatic", interactive=False, verbosity=0)
     services.demo_network_create()
     have = Story.objects.count()
     if have >= size:
@@ -86,7 +87,7 @@ def main(argv=None):
     parser = argparse.ArgumentParser(prog="python -m bench pages")
     parser.add_argument("--stories", type=int, default=ARCHIVE_SIZE)
     parser.add_argument("--runs", type=int, default=2000)
-    args = parser.parse_args(argv or [])
+    args = parser.parse_args(argv)
 
     os.environ["DJANGO_SETTINGS_MODULE"] = "bench.settings"
     import django
@@ -94,7 +95,6 @@ def main(argv=None):
     django.setup()
     from django.core.handlers.wsgi import WSGIHandler
     from django.db import connection
-    from django.test.utils import CaptureQueriesContext
 
     from bench.urls import REFERENCE_BODY
     from dateline.articles.fragments import fragments_invalidate
@@ -127,7 +127,13 @@ def main(argv=None):
         assert status.startswith("200"), (label, path, status)
         for _ in range(50):
             _request(handler, path, host)
-        with CaptureQueriesContext(connection) as queries:
+        queries = []
+
+        def count(execute, sql, params, many, context, queries=queries):
+            queries.append(sql)
+            return execute(sql, params, many, context)
+
+        with connection.execute_wrapper(count):
             _request(handler, path, host)
         median, p95 = _time(handler, path, host, runs=args.runs)
         REFERENCE_BODY["bytes"] = body

@@ -16,6 +16,7 @@ from dateline.network.selectors import network_attributions, network_sites
 
 from . import selectors
 from .fragments import footer_key, fragments_get, headlines_key
+from .models import Story
 
 
 def _site(request) -> Site:
@@ -25,9 +26,8 @@ def _site(request) -> Site:
 
 
 def _footer_renderer(site: Site):
-    network = site.network
-
     def render_footer():
+        network = site.network
         this_year = timezone.now().year
         return render_to_string(
             "fragments/footer.html",
@@ -76,7 +76,6 @@ def _page(request, template, context, *, status=200, blocks_for=()):
     sections = context.pop("sections", None) or selectors.site_sections(site)
     context.update(
         site=site,
-        network=site.network,
         sections=sections,
         **_shared_regions(site, sections, blocks_for=blocks_for),
     )
@@ -132,32 +131,30 @@ def section_front(request, section_slug):
 def article(request, **_path_parts):
     site = _site(request)
     path = request.path_info
-    placement = selectors.placement_at(site, path)
-    if placement is None:
+    article = selectors.article_at(site, path)
+    if article is None:
         target = selectors.redirect_target(site, path)
         if target:
             return HttpResponsePermanentRedirect(target)
         raise Http404("No such article")
-    story = placement.story
-    if story.status == story.Status.WITHDRAWN:
-        return _page(request, "articles/withdrawn.html", {"story": story}, status=410)
-    if not selectors.placement_is_public(placement):
+    if article.status == Story.Status.WITHDRAWN:
+        return _page(request, "articles/withdrawn.html", {"story": article}, status=410)
+    if not article.is_public:
         raise Http404("Not published")
     sections = selectors.site_sections(site)
-    canonical_host, canonical_path = selectors.canonical_location(placement)
+    canonical_host, canonical_path = selectors.canonical_location(site, article)
     return _page(
         request,
         "articles/article.html",
         {
-            "placement": placement,
-            "story": story,
-            "section": placement.section,
+            "story": article,
+            "section": article.section,
             "sections": sections,
             "canonical_url": public_base_url(canonical_host) + canonical_path,
-            "previous": selectors.previous_in_section(placement),
-            "related_links": selectors.related_links(placement.section),
+            "previous": selectors.previous_in_section(article),
+            "related_links": selectors.related_links(article.section),
         },
-        blocks_for=[s for s in sections if s.id != placement.section_id],
+        blocks_for=[s for s in sections if s.id != article.section.id],
     )
 
 
@@ -228,7 +225,7 @@ def archive_day(request, year, month, day):
 
 
 def privacy(request):
-    return _page(request, "articles/privacy.html", {})
+    return _page(request, "articles/privacy.html", {"network": _site(request).network})
 
 
 def not_found(request, exception=None):

@@ -76,8 +76,8 @@ DATABASES = {
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets readers go on while a writer commits; IMMEDIATE avoids the
-    # "database is locked" upgrade deadlock between two writers.
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # "database is locked" upgrade deadlock between two writers. Connections
+    # persist (CONN_MAX_AGE) so that SQLite's page cache survives between requests.
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
