@@ -14,7 +14,7 @@ class PlacementInline(admin.TabularInline):
     fields = ["section", "slug", "is_canonical", "path", "is_live"]
     readonly_fields = ["path", "is_live"]
     autocomplete_fields = ["section"]
-    extra = 1
+    extra = 0
     min_num = 1
     validate_min = True
 
@@ -56,6 +56,14 @@ class StoryForm(forms.ModelForm):
 class StoryAdmin(admin.ModelAdmin):
     form = StoryForm
     inlines = [PlacementInline]
+    fieldsets = [
+        (None, {"fields": ["headline", ("byline", "dateline_place", "agency")]}),
+        ("Text", {"fields": ["teaser", "body", "signoff"]}),
+        (
+            "Publication",
+            {"fields": [("status", "published_at"), "mark_updated", "withdrawn_notice"]},
+        ),
+    ]
     list_display = ["headline", "agency", "status", "published_at", "placed_on"]
     list_filter = ["status", "agency", "placements__site"]
     list_select_related = ["agency"]
