@@ -17,6 +17,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "dateline.network",
+    "dateline.wire",
     "dateline.articles",
     "dateline.demo",
     "dateline.ops",
@@ -143,3 +144,7 @@ DATELINE_PUBLIC_SCHEME = os.environ.get("DATELINE_PUBLIC_SCHEME", "https")
 DATELINE_PUBLIC_PORT = os.environ.get("DATELINE_PUBLIC_PORT", "")
 
 STATICFILES_DIRS = [BASE_DIR / "static"]
+
+# Wire ingestion: where raw deliveries are kept, and the largest accepted.
+DATELINE_DELIVERIES_DIR = Path(os.environ.get("DATELINE_DELIVERIES_DIR", VAR_DIR / "deliveries"))
+DATELINE_WIRE_MAX_BYTES = int(os.environ.get("DATELINE_WIRE_MAX_BYTES", 20 * 1024 * 1024))

@@ -1,0 +1,67 @@
+from django.contrib import admin, messages
+
+from . import services
+from .models import Delivery, Source, WireItem
+
+
+@admin.register(Source)
+class SourceAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "agency", "format", "delivery_method", "is_active"]
+    list_filter = ["format", "delivery_method", "is_active"]
+    prepopulated_fields = {"slug": ["name"]}
+    fieldsets = [
+        (None, {"fields": ["name", "slug", "agency", "is_active", "desk_hints"]}),
+        ("Delivery", {"fields": ["format", "delivery_method"]}),
+        (
+            "Usage rights",
+            {
+                "fields": [
+                    "rights_full_text_feeds",
+                    "rights_full_text_api",
+                    "rights_newsletters",
+                    "takedown_after_days",
+                ]
+            },
+        ),
+    ]
+
+
+@admin.register(Delivery)
+class DeliveryAdmin(admin.ModelAdmin):
+    list_display = ["id", "origin", "source", "status", "format", "item_count", "received_at"]
+    list_filter = ["status", "source", "format"]
+    search_fields = ["origin", "sha256", "reason"]
+    readonly_fields = [f.name for f in Delivery._meta.fields]
+    actions = ["rerun"]
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.action(description="Re-run quarantined deliveries (after a parser fix)")
+    def rerun(self, request, queryset):
+        for delivery in queryset.filter(status=Delivery.Status.QUARANTINED):
+            results = services.delivery_rerun(delivery=delivery)
+            level = messages.WARNING if results[0].status == "quarantined" else messages.SUCCESS
+            summary = ", ".join(sorted({r.status for r in results}))
+            self.message_user(request, f"Delivery {delivery.pk}: {summary}", level)
+
+
+@admin.register(WireItem)
+class WireItemAdmin(admin.ModelAdmin):
+    list_display = [
+        "headline",
+        "source",
+        "guid",
+        "version",
+        "is_current",
+        "urgency",
+        "pub_status",
+        "received_at",
+    ]
+    list_filter = ["is_current", "source", "pub_status", "format"]
+    search_fields = ["headline", "guid"]
+    readonly_fields = [f.name for f in WireItem._meta.fields]
+    show_full_result_count = False
+
+    def has_add_permission(self, request):
+        return False

@@ -1,0 +1,130 @@
+"""Agency feeds (sources), what they deliver (deliveries, kept raw) and the pool of
+normalised, versioned wire items the desk works from."""
+
+from django.db import models
+from django.db.models import Q
+
+from dateline.network.models import Agency
+
+
+class Source(models.Model):
+    """One agency feed: how it arrives, in which format, and what its contract allows."""
+
+    class Format(models.TextChoices):
+        AUTO = "auto", "Detect from the content"
+        NEWSML_G2 = "newsml_g2", "IPTC NewsML-G2"
+        NINJS = "ninjs", "IPTC ninjs"
+        NITF = "nitf", "NITF"
+        FEED = "feed", "RSS / Atom"
+
+    class Method(models.TextChoices):
+        INBOX = "inbox", "Files dropped in an inbox folder"
+        PUSH = "push", "HTTP push"
+        POLL = "poll", "Polled feed"
+        MANUAL = "manual", "Manual (dateline ingest)"
+
+    name = models.CharField(max_length=120)
+    slug = models.SlugField(max_length=60, unique=True)
+    agency = models.ForeignKey(
+        Agency,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="sources",
+        help_text="Credited in datelines of stories from this feed.",
+    )
+    format = models.CharField(max_length=16, choices=Format.choices, default=Format.AUTO)
+    delivery_method = models.CharField(max_length=16, choices=Method.choices, default=Method.MANUAL)
+    desk_hints = models.TextField(blank=True, help_text="Notes for the desk about this feed.")
+    rights_full_text_feeds = models.BooleanField(default=False)
+    rights_full_text_api = models.BooleanField(default=False)
+    rights_newsletters = models.BooleanField(default=True)
+    takedown_after_days = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Days a story may stay online; empty for no limit."
+    )
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Delivery(models.Model):
+    """What arrived, byte for byte (kept content-addressed under var/deliveries/),
+    and what became of it."""
+
+    class Status(models.TextChoices):
+        ACCEPTED = "accepted", "Accepted"
+        QUARANTINED = "quarantined", "Quarantined"
+
+    source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="deliveries")
+    sha256 = models.CharField(max_length=64)
+    size = models.PositiveBigIntegerField()
+    origin = models.CharField(max_length=500, help_text="File path, archive member or URL.")
+    received_at = models.DateTimeField(auto_now_add=True)
+    format = models.CharField(max_length=16, blank=True)
+    status = models.CharField(max_length=16, choices=Status.choices)
+    reason = models.TextField(blank=True, help_text="Why it was quarantined.")
+    item_count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-received_at", "-id"]
+        verbose_name_plural = "deliveries"
+        constraints = [
+            models.UniqueConstraint(fields=["source", "sha256"], name="delivery_once_per_source"),
+        ]
+        indexes = [models.Index(fields=["status", "-received_at"], name="delivery_status")]
+
+    def __str__(self):
+        return f"delivery {self.pk} ({self.origin})"
+
+
+class WireItem(models.Model):
+    """One version of one agency story, normalised. The newest version of a guid
+    is current; older ones are its history."""
+
+    class PubStatus(models.TextChoices):
+        USABLE = "usable", "Usable"
+        WITHHELD = "withheld", "Withheld"
+        CANCELED = "canceled", "Canceled (killed)"
+
+    source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="items")
+    delivery = models.ForeignKey(Delivery, on_delete=models.PROTECT, related_name="items")
+    guid = models.CharField(max_length=500)
+    version = models.PositiveIntegerField()
+    is_current = models.BooleanField(default=True)
+    format = models.CharField(max_length=16)
+    headline = models.TextField(blank=True)
+    byline = models.CharField(max_length=300, blank=True)
+    dateline_place = models.CharField(max_length=200, blank=True)
+    dateline_at = models.DateTimeField(null=True, blank=True)
+    language = models.CharField(max_length=20, blank=True)
+    urgency = models.PositiveSmallIntegerField(null=True, blank=True)
+    subjects = models.JSONField(default=list, blank=True, help_text="[{code, name}]")
+    keywords = models.JSONField(default=list, blank=True)
+    body_html = models.TextField(blank=True)
+    signoff = models.CharField(max_length=200, blank=True)
+    ednote = models.TextField(blank=True)
+    embargo_until = models.DateTimeField(null=True, blank=True)
+    pub_status = models.CharField(
+        max_length=12, choices=PubStatus.choices, default=PubStatus.USABLE
+    )
+    content_hash = models.CharField(max_length=64)
+    received_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-received_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source", "guid", "version"], name="wireitem_version_once"
+            ),
+            models.UniqueConstraint(
+                fields=["source", "guid"], condition=Q(is_current=True), name="wireitem_one_current"
+            ),
+        ]
+        indexes = [models.Index(fields=["is_current", "-received_at"], name="wireitem_pool")]
+
+    def __str__(self):
+        return f"{self.guid} v{self.version}"

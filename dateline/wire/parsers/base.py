@@ -1,0 +1,219 @@
+"""What every parser returns, the registry, and hardened XML parsing."""
+
+import re
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.dateparse import parse_datetime
+from lxml import etree
+
+
+class ParseError(Exception):
+    """The delivery cannot be read; the message says where and why."""
+
+
+@dataclass
+class ParsedItem:
+    guid: str
+    version: int | None  # None: the format carries none (RSS); the pool decides
+    headline: str = ""
+    byline: str = ""
+    dateline_place: str = ""
+    dateline_at: datetime | None = None
+    language: str = ""
+    urgency: int | None = None
+    subjects: list = field(default_factory=list)
+    keywords: list = field(default_factory=list)
+    body_html: str = ""
+    signoff: str = ""
+    ednote: str = ""
+    embargo_until: datetime | None = None
+    pub_status: str = "usable"
+
+
+class Parser:
+    """A format's parser. Subclasses set ``format`` and implement ``sniff`` and
+    ``parse``; instances hold no state."""
+
+    format: str = ""
+    #: lower runs first when several parsers sniff the same content
+    priority: int = 100
+
+    def sniff(self, data: bytes, root) -> bool:
+        """True when this parser reads ``data`` (``root`` is the parsed XML root
+        element, or None when ``data`` is not XML)."""
+        raise NotImplementedError
+
+    def parse(self, data: bytes, root) -> list[ParsedItem]:
+        raise NotImplementedError
+
+
+_REGISTRY: dict[str, Parser] = {}
+
+
+def register(name: str):
+    """Class decorator: register a parser under ``name`` (refuses duplicates)."""
+
+    def decorate(cls):
+        if name in _REGISTRY:
+            raise ImproperlyConfigured(f"A wire parser named {name!r} is already registered.")
+        _REGISTRY[name] = cls()
+        return cls
+
+    return decorate
+
+
+def get_parser(name: str) -> Parser:
+    try:
+        return _REGISTRY[name]
+    except KeyError:
+        known = ", ".join(sorted(_REGISTRY))
+        raise ImproperlyConfigured(f"No wire parser named {name!r}; known: {known}.") from None
+
+
+# Entity declarations are how XML bombs and external entity reads start; no
+# agency format needs them (NewsML-G2, NITF and RSS are used without DTDs).
+_ENTITY_DECLARATION = re.compile(rb"<!ENTITY", re.IGNORECASE)
+_XML_PARSER_OPTIONS = {
+    "resolve_entities": False,
+    "no_network": True,
+    "load_dtd": False,
+    "dtd_validation": False,
+    "huge_tree": False,
+    "remove_comments": True,
+    "remove_pis": True,
+}
+
+
+def _xml_root(data: bytes):
+    if _ENTITY_DECLARATION.search(data):
+        raise ParseError(
+            "declares XML entities (<!ENTITY>), refused: entity expansion and external "
+            "entities are how XML bombs and file reads work; ask the agency for a file without a DTD"
+        )
+    parser = etree.XMLParser(**_XML_PARSER_OPTIONS)
+    try:
+        return etree.fromstring(data, parser)
+    except etree.XMLSyntaxError as error:
+        line = getattr(error, "lineno", None)
+        where = f" at line {line}" if line else ""
+        raise ParseError(f"not well-formed XML{where} ({error.msg})") from None
+    except ValueError as error:  # e.g. an unknown declared encoding
+        raise ParseError(f"unreadable XML: {error}") from None
+
+
+def _looks_like_xml(data: bytes) -> bool:
+    head = data[:512].lstrip()
+    if head.startswith((b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")):
+        return True  # a byte order mark: UTF-8/16 text, most likely XML
+    return head.startswith(b"<")
+
+
+def detect_parser(data: bytes, *, format_hint: str = "auto") -> tuple[Parser, object]:
+    """The parser for ``data`` and its parsed XML root (None for JSON), detected from
+    the content, never the file name. Raises ParseError with the reason."""
+    stripped = data.strip()
+    if not stripped:
+        raise ParseError("empty delivery")
+    if b"\x00" in data[:1024] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise ParseError("binary content (NUL bytes), not a text format of any agency")
+    root = _xml_root(data) if _looks_like_xml(data) else None
+    if format_hint != "auto":
+        parser = get_parser(format_hint)
+        if not parser.sniff(data, root):
+            raise ParseError(
+                f"the source expects {format_hint} but the content is not {format_hint}"
+            )
+        return parser, root
+    for parser in sorted(_REGISTRY.values(), key=lambda p: p.priority):
+        if parser.sniff(data, root):
+            return parser, root
+    if root is not None:
+        raise ParseError(f"unknown XML format (root element <{etree.QName(root).localname}>)")
+    raise ParseError("unknown format: neither XML nor ninjs JSON")
+
+
+def parse_time(value) -> datetime | None:
+    """An ISO 8601 / RFC 3339 time, or NITF's compact 20171117T100000Z; UTC when naive."""
+    if not value:
+        return None
+    value = str(value).strip()
+    compact = re.fullmatch(r"(\d{8})T(\d{4,6})([+-]\d{4}|Z)?", value)
+    if compact:
+        date, time, zone = compact.groups()
+        time = time.ljust(6, "0")
+        value = f"{date[:4]}-{date[4:6]}-{date[6:]}T{time[:2]}:{time[2:4]}:{time[4:]}"
+        if zone and zone != "Z":
+            value += f"{zone[:3]}:{zone[3:]}"
+    try:
+        parsed = parse_datetime(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if parsed is None:
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def clean_text(value) -> str:
+    return re.sub(r"\s+", " ", value or "").strip()
+
+
+def int_or_none(value, *, low=1, high=9):
+    try:
+        number = int(str(value).strip())
+    except (TypeError, ValueError):
+        return None
+    return number if low <= number <= high else None
+
+
+# NITF and XHTML element names the body keeps, mapped to ours.
+_BODY_TAG_MAP = {"hl2": "h2", "hl1": "h2", "block": "div", "pre": "p"}
+_SIGNOFF = re.compile(r"^[a-z]{2,6}(?:[-/][a-z]{2,6}){1,6}$")
+_WIRE_SUBHEAD = re.compile(r"<p>\s*-\s+(.{2,120}?)\s+-\s*</p>")
+
+
+def body_html_from_elements(elements) -> tuple[str, str]:
+    """(sanitised body HTML, sign-off) from the XML elements of a body (NITF
+    body.content, an XHTML body). Namespaces are dropped; ``hl2`` becomes ``<h2>``;
+    a wire subhead paragraph (``- 'Days numbered' -``) becomes ``<h2>``; a trailing
+    ``burs/srm/del`` paragraph is taken as the sign-off."""
+    from copy import deepcopy
+
+    from dateline.articles.html import body_sanitise
+
+    parts = []
+    for element in elements:
+        if not isinstance(element.tag, str):
+            continue
+        element = deepcopy(element)
+        for node in element.iter():
+            if isinstance(node.tag, str):
+                local = etree.QName(node).localname
+                node.tag = _BODY_TAG_MAP.get(local, local)
+                for name in list(node.attrib):
+                    if name != "href":
+                        del node.attrib[name]
+        etree.cleanup_namespaces(element)
+        parts.append(etree.tostring(element, method="html", encoding="unicode", with_tail=False))
+    return finish_body("\n".join(parts), body_sanitise)
+
+
+def finish_body(html: str, sanitise=None) -> tuple[str, str]:
+    if sanitise is None:
+        from dateline.articles.html import body_sanitise as sanitise
+    html = _WIRE_SUBHEAD.sub(r"<h2>\1</h2>", sanitise(html))
+    signoff = ""
+    last = re.search(r"<p>([^<]{3,60})</p>\s*$", html)
+    if last and _SIGNOFF.match(last.group(1).strip()):
+        signoff = last.group(1).strip()
+        html = html[: last.start()].rstrip()
+    return html, signoff
+
+
+def body_html_from_text(text: str) -> tuple[str, str]:
+    """Plain text (paragraphs separated by blank lines or indented lines) to body HTML."""
+    from dateline.articles.html import paragraphs_to_html
+
+    paragraphs = [clean_text(p) for p in re.split(r"\n\s*\n|\n(?=[ \t]+)", text or "")]
+    return finish_body(paragraphs_to_html([p for p in paragraphs if p]))

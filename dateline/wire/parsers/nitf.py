@@ -1,0 +1,90 @@
+"""NITF 3.x, with or without its namespace (http://iptc.org/std/NITF/2006-10-18/)."""
+
+from lxml import etree
+
+from .base import (
+    ParsedItem,
+    ParseError,
+    Parser,
+    body_html_from_elements,
+    clean_text,
+    int_or_none,
+    parse_time,
+    register,
+)
+
+
+def _text(element, path):
+    found = element.find(path) if element is not None else None
+    return clean_text("".join(found.itertext())) if found is not None else ""
+
+
+@register("nitf")
+class NITFParser(Parser):
+    format = "nitf"
+    priority = 20
+
+    def sniff(self, data, root):
+        return root is not None and etree.QName(root).localname == "nitf"
+
+    def parse(self, data, root):
+        head = root.find("{*}head")
+        docdata = head.find("{*}docdata") if head is not None else None
+        body = root.find("{*}body")
+        body_head = body.find("{*}body.head") if body is not None else None
+        doc_id = docdata.find("{*}doc-id") if docdata is not None else None
+        guid = doc_id.get("id-string", "").strip() if doc_id is not None else ""
+        if not guid:
+            raise ParseError("NITF document has no docdata/doc-id id-string to identify it")
+        du_key = docdata.find("{*}du-key")
+        version = int_or_none(du_key.get("version") if du_key is not None else None, high=10**9)
+        urgency = docdata.find("{*}urgency")
+        release = docdata.find("{*}date.release")
+        issue = docdata.find("{*}date.issue")
+        status = (docdata.get("management-status") or "usable").lower()
+        content = body.find("{*}body.content") if body is not None else None
+        body_html, signoff = body_html_from_elements(content) if content is not None else ("", "")
+        tagline = _text(body, "{*}body.end/{*}tagline")
+        byline = _text(body_head, "{*}byline")
+        if byline.lower().startswith("by "):
+            byline = byline[3:].strip()
+        keywords = [
+            k.get("key", "").strip()
+            for k in docdata.findall("{*}key-list/{*}keyword")
+            if k.get("key", "").strip()
+        ]
+        subjects = [
+            {"code": s.get("tobject.subject.refnum", ""), "name": s.get("tobject.subject.type", "")}
+            for s in root.findall("{*}head/{*}tobject/{*}tobject.subject")
+        ]
+        ednote = docdata.find("{*}ed-msg")
+        return [
+            ParsedItem(
+                guid=guid,
+                version=version or 1,
+                headline=_text(body_head, "{*}hedline/{*}hl1") or _text(head, "{*}title"),
+                byline=byline,
+                dateline_place=_text(body_head, "{*}dateline/{*}location/{*}city")
+                or _text(body_head, "{*}dateline/{*}location"),
+                dateline_at=parse_time(issue.get("norm") if issue is not None else None),
+                language=root.get("{http://www.w3.org/XML/1998/namespace}lang", "")
+                or (
+                    head.find("{*}meta[@name='language']").get("content", "")
+                    if head is not None and head.find("{*}meta[@name='language']") is not None
+                    else ""
+                ),
+                # NITF urgency runs 1 (most urgent) to 8.
+                urgency=int_or_none(urgency.get("ed-urg") if urgency is not None else None, high=8),
+                subjects=subjects,
+                keywords=keywords,
+                body_html=body_html,
+                signoff=tagline or signoff,
+                ednote=ednote.get("info", "") if ednote is not None else "",
+                embargo_until=parse_time(release.get("norm"))
+                if status == "embargoed" and release is not None
+                else None,
+                pub_status="canceled"
+                if status in ("canceled", "cancelled")
+                else ("withheld" if status == "withheld" else "usable"),
+            )
+        ]

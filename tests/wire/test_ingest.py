@@ -1,0 +1,165 @@
+import io
+import json
+import shutil
+import tarfile
+import zipfile
+from pathlib import Path
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from dateline.wire.models import Delivery, Source, WireItem
+from dateline.wire.storage import raw_path
+
+pytestmark = pytest.mark.django_db
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def ingest_json(*paths, source=None):
+    out = io.StringIO()
+    args = [str(p) for p in paths] + ["--json"] + (["--source", source] if source else [])
+    call_command("ingest", *args, stdout=out)
+    return [json.loads(line) for line in out.getvalue().splitlines()]
+
+
+class IngestVersionTests:
+    def test_new_update_kill_and_stale(self, tmp_path):
+        """v1 is new, v2 updates, v3 (canceled) kills, a late v1 copy changes nothing."""
+        g2 = FIXTURES / "newsml_g2"
+        [first] = ingest_json(g2 / "afp_text_nitf_v1.xml")
+        assert first["status"] == "new" and first["version"] == 1 and first["format"] == "newsml_g2"
+        [second] = ingest_json(g2 / "afp_text_nitf_v2.xml")
+        assert second["status"] == "updated" and second["version"] == 2
+        [kill] = ingest_json(g2 / "afp_kill_v3.xml")
+        assert kill["status"] == "updated"
+        current = WireItem.objects.get(is_current=True)
+        assert current.version == 3 and current.pub_status == "canceled"
+        assert WireItem.objects.filter(guid=current.guid).count() == 3  # history kept
+
+        # v1 again in other bytes (re-wrapped): already in the history.
+        rewrapped = tmp_path / "v1-again.xml"
+        rewrapped.write_bytes((g2 / "afp_text_nitf_v1.xml").read_bytes() + b"\n\n")
+        [again] = ingest_json(rewrapped)
+        assert again["status"] == "unchanged"
+        assert WireItem.objects.get(is_current=True).version == 3
+
+    def test_late_older_version_is_stale(self):
+        """A v1 arriving after v2 is kept as history and never overwrites v2."""
+        g2 = FIXTURES / "newsml_g2"
+        ingest_json(g2 / "afp_text_nitf_v2.xml")
+        [late] = ingest_json(g2 / "afp_text_nitf_v1.xml")
+        assert late["status"] == "stale"
+        assert WireItem.objects.get(is_current=True).version == 2
+        assert WireItem.objects.filter(is_current=False, version=1).exists()
+
+    def test_same_bytes_twice_is_duplicate(self):
+        """The same bytes again change nothing and say duplicate."""
+        path = FIXTURES / "nitf/nitf_3_namespaced.xml"
+        ingest_json(path)
+        [again] = ingest_json(path)
+        assert again["status"] == "duplicate"
+        assert Delivery.objects.count() == 1 and WireItem.objects.count() == 1
+
+    def test_feed_changed_content_is_next_version(self, tmp_path):
+        """A feed item whose content changes under its guid becomes version 2."""
+        original = FIXTURES / "feeds/rss2.xml"
+        ingest_json(original)
+        edited = tmp_path / "rss-edited.xml"
+        edited.write_bytes(original.read_bytes().replace(b"first winter", b"first full winter"))
+        [update] = ingest_json(edited)
+        assert update["status"] == "updated" and update["version"] == 2
+
+
+class IngestBatchTests:
+    def test_folder_and_archives(self, tmp_path):
+        """Folders, zip and tar archives are read member by member; the summary counts them."""
+        folder = tmp_path / "inbox"
+        shutil.copytree(FIXTURES / "ninjs", folder)
+        archive = tmp_path / "backfill.zip"
+        with zipfile.ZipFile(archive, "w") as zipped:
+            zipped.write(FIXTURES / "nitf/nitf_3_namespaced.xml", "a/volcano.xml")
+            zipped.write(FIXTURES / "illformed/billion_laughs.xml", "a/bomb.xml")
+        tarball = tmp_path / "more.tar.gz"
+        with tarfile.open(tarball, "w:gz") as tarred:
+            tarred.add(FIXTURES / "feeds/atom.xml", "feeds/atom.xml")
+        lines = ingest_json(folder, archive, tarball)
+        statuses = sorted(line["status"] for line in lines)
+        assert statuses == ["new"] * 5 + ["quarantined"]
+        bomb = next(line for line in lines if line["status"] == "quarantined")
+        assert bomb["path"].endswith("backfill.zip:a/bomb.xml") and "entities" in bomb["reason"]
+
+        out = io.StringIO()
+        call_command(
+            "ingest", str(folder), str(archive), str(tarball), stdout=out, stderr=io.StringIO()
+        )
+        # Everything again, quarantined bytes included, is a duplicate: nothing changes.
+        assert (
+            "6 files: 0 new, 0 updated, 0 unchanged, 0 stale, 6 duplicate, 0 quarantined"
+            in out.getvalue()
+        )
+
+    def test_illformed_quarantined_raw_kept_batch_goes_on(self):
+        """Every ill-formed file is quarantined with a reason, its bytes kept; the rest goes on."""
+        lines = ingest_json(FIXTURES / "illformed", FIXTURES / "ninjs/ninjs_1x.json")
+        quarantined = {
+            Path(line["path"]).name: line["reason"]
+            for line in lines
+            if line["status"] == "quarantined"
+        }
+        expected = {p.name for p in (FIXTURES / "illformed").iterdir()} - {"external_dtd.xml"}
+        assert expected <= set(quarantined)
+        assert all(quarantined.values())
+        assert any(line["status"] == "new" for line in lines)
+        for delivery in Delivery.objects.filter(status="quarantined"):
+            assert raw_path(delivery.sha256).read_bytes() is not None
+
+    def test_oversized_refused(self, settings, tmp_path):
+        """A delivery over the configured limit is quarantined with the limit named."""
+        settings.DATELINE_WIRE_MAX_BYTES = 1000
+        big = tmp_path / "big.json"
+        big.write_bytes(b'{"uri": "x", "body_text": "' + b"a" * 5000 + b'"}')
+        [line] = ingest_json(big)
+        assert line["status"] == "quarantined" and "1000-byte limit" in line["reason"]
+
+    def test_missing_path_reported(self, tmp_path):
+        """A path that does not exist is reported, not a crash."""
+        [line] = ingest_json(tmp_path / "nope.xml")
+        assert line["status"] == "quarantined" and "no such file" in line["reason"]
+
+    def test_unknown_source_refused(self):
+        """An unknown --source is refused with the known ones listed."""
+        Source.objects.create(name="AFP", slug="afp")
+        with pytest.raises(CommandError, match="known: afp"):
+            ingest_json(FIXTURES / "ninjs/ninjs_1x.json", source="upi")
+
+
+class RerunTests:
+    def test_rerun_after_fix(self, tmp_path):
+        """A quarantined delivery re-run from its kept bytes becomes pool items once readable."""
+        from dateline.wire import services
+        from dateline.wire.parsers import base
+
+        [line] = ingest_json(FIXTURES / "illformed/unknown_root.xml")
+        delivery = Delivery.objects.get(status="quarantined")
+        assert services.delivery_rerun(delivery=delivery)[0].status == "quarantined"
+
+        @base.register("catalog-test")
+        class CatalogParser(base.Parser):  # a "parser fix": a format we now read
+            priority = 1
+            format = "catalog"
+
+            def sniff(self, data, root):
+                return root is not None and root.tag == "catalog"
+
+            def parse(self, data, root):
+                return [
+                    base.ParsedItem(guid="book-1", version=1, headline=root.findtext("book/title"))
+                ]
+
+        try:
+            [result] = services.delivery_rerun(delivery=delivery)
+        finally:
+            del base._REGISTRY["catalog-test"]
+        assert result.status == "new" and result.headline == "Not news"
+        delivery.refresh_from_db()
+        assert delivery.status == "accepted" and delivery.reason == ""

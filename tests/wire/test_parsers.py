@@ -1,0 +1,197 @@
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from dateline.wire.parsers import ParseError, detect_parser
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def parse(name):
+    data = (FIXTURES / name).read_bytes()
+    parser, root = detect_parser(data)
+    return parser.format, parser.parse(data, root)
+
+
+class NewsMLG2Tests:
+    def test_text_item_with_inline_nitf(self):
+        """A NewsML-G2 newsItem gives every normalised field, subhead and sign-off."""
+        fmt, [item] = parse("newsml_g2/afp_text_nitf_v1.xml")
+        assert fmt == "newsml_g2"
+        assert item.guid == "urn:newsml:afp.example:20261120:harbour-drones" and item.version == 1
+        assert item.headline == "Navy tests harbour drones in Baltic exercise"
+        assert item.byline == "Marta Kowalczyk"
+        assert item.dateline_place == "Gdansk"
+        assert item.dateline_at == datetime(2026, 11, 20, 7, 10, tzinfo=UTC)
+        assert item.urgency == 3 and item.language == "en"
+        assert {"code": "medtop:16000000", "name": "conflict, war and peace"} in item.subjects
+        assert item.keywords == ["drones", "Baltic"]
+        assert "<h2>'A new kind of watch'</h2>" in item.body_html
+        assert item.signoff == "mk/jbs" and "mk/jbs" not in item.body_html
+        assert item.ednote == "Moves on the general news wire."
+        assert item.pub_status == "usable"
+
+    def test_kill_is_canceled(self):
+        """pubStatus stat:canceled marks the item killed."""
+        _, [item] = parse("newsml_g2/afp_kill_v3.xml")
+        assert item.pub_status == "canceled" and item.version == 3
+
+    def test_latin1_xhtml_embargoed_and_sanitised(self):
+        """A Latin-1 item with an XHTML body keeps its accents, its embargo, and no script."""
+        _, [item] = parse("newsml_g2/upi_text_xhtml_embargoed.xml")
+        assert item.headline.endswith("Café Orbital") and item.byline == "José Ibáñez"
+        assert item.embargo_until == datetime(2099, 1, 1, tzinfo=UTC)
+        assert "<h2>Launch in 2028</h2>" in item.body_html
+        for bad in ("<script", "onclick", "javascript:", "<title>"):
+            assert bad not in item.body_html
+
+    def test_news_message_carries_several_items(self):
+        """A newsMessage envelope yields each of its items, plain-text bodies included."""
+        _, items = parse("newsml_g2/news_message_two_items.xml")
+        assert [i.guid for i in items] == [
+            "urn:ians.example:2026:solar-park",
+            "urn:ians.example:2026:wind-tender",
+        ]
+        assert items[0].body_html.count("<p>") == 2 and items[1].version == 2
+
+    def test_utf16_is_read(self):
+        """A document in UTF-16 (declared, with a byte order mark) parses like UTF-8."""
+        text = (FIXTURES / "newsml_g2/afp_text_nitf_v1.xml").read_text(encoding="utf-8")
+        data = text.replace('encoding="UTF-8"', 'encoding="UTF-16"').encode("utf-16")
+        parser, root = detect_parser(data)
+        [item] = parser.parse(data, root)
+        assert item.headline == "Navy tests harbour drones in Baltic exercise"
+
+
+class NITFTests:
+    def test_namespaced_nitf(self):
+        """NITF 3.x with its namespace: guid, version, urgency, subhead, tagline, ed note."""
+        fmt, [item] = parse("nitf/nitf_3_namespaced.xml")
+        assert fmt == "nitf"
+        assert (item.guid, item.version, item.urgency) == ("AFP-2026-1123-volcano", 4, 2)
+        assert item.headline == "Volcano alert raised after tremor swarm"
+        assert item.byline == "Sigrun Haraldsdottir" and item.dateline_place == "Reykjavik"
+        assert item.dateline_at == datetime(2026, 11, 23, 3, 15, tzinfo=UTC)
+        assert "<h2>Evacuation ready</h2>" in item.body_html
+        assert item.signoff == "sh/burs/jm" and item.keywords == ["volcano", "Iceland"]
+        assert item.ednote.startswith("Corrects")
+
+    def test_plain_nitf_kill(self):
+        """NITF without namespace, in Latin-1, with management-status canceled."""
+        _, [item] = parse("nitf/nitf_3_no_namespace_latin1.xml")
+        assert item.pub_status == "canceled" and item.version == 2
+
+
+class NinjsTests:
+    @pytest.mark.parametrize(
+        "name, guid, version, headline, place",
+        [
+            (
+                "ninjs/ninjs_1x.json",
+                "urn:upi.example:2026:grid-battery",
+                1,
+                "Utility switches on grid battery the size of a stadium",
+                "Houston",
+            ),
+            (
+                "ninjs/ninjs_2x.json",
+                "urn:afp.example:2026:reef-survey",
+                3,
+                "Reef survey finds coral recovery in north",
+                "Cairns",
+            ),
+            (
+                "ninjs/ninjs_3x.json",
+                "urn:ians.example:2026:rover",
+                2,
+                "Lunar rover completes first drive",
+                "Bengaluru",
+            ),
+        ],
+    )
+    def test_versions_1_to_3(self, name, guid, version, headline, place):
+        """ninjs 1.x, 2.x and 3.x give the same normalised fields."""
+        fmt, [item] = parse(name)
+        assert fmt == "ninjs"
+        assert (item.guid, item.version, item.headline, item.dateline_place) == (
+            guid,
+            version,
+            headline,
+            place,
+        )
+        assert item.body_html.startswith("<p>") and "<script" not in item.body_html
+
+    def test_signoff_and_byline(self):
+        """A trailing sign-off paragraph is lifted out; "By" is dropped from bylines."""
+        _, [item] = parse("ninjs/ninjs_1x.json")
+        assert item.signoff == "dw/rs" and item.byline == "Dana Whitfield"
+
+
+class FeedTests:
+    def test_rss(self):
+        """RSS 2.0 items carry guid, title, date and body; no version."""
+        fmt, [item] = parse("feeds/rss2.xml")
+        assert fmt == "feed" and item.guid == "press-example-2026-118" and item.version is None
+        assert item.headline == "Tidal array passes first winter"
+        assert item.dateline_at == datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
+        assert item.body_html.startswith("<p>The tidal array")
+
+    def test_atom(self):
+        """Atom 1.0 entries carry id, title, author and content."""
+        fmt, [item] = parse("feeds/atom.xml")
+        assert fmt == "feed" and item.guid.startswith("urn:uuid:1225c695")
+        assert item.byline == "Observatory Press Office"
+
+
+ILLFORMED = {
+    "not_well_formed.xml": "not well-formed XML at line 3",
+    "billion_laughs.xml": "declares XML entities",
+    "external_entity.xml": "declares XML entities",
+    "empty.xml": "empty delivery",
+    "binary.xml": "binary content",
+    "unknown_root.xml": "unknown XML format (root element <catalog>)",
+    "json_not_ninjs.json": "unknown format",
+    "wrong_encoding.xml": "not well-formed XML",
+}
+
+
+class IllformedTests:
+    @pytest.mark.parametrize("name, reason", sorted(ILLFORMED.items()))
+    def test_refused_with_reason(self, name, reason):
+        """Each ill-formed input is refused with a reason that says what is wrong."""
+        data = (FIXTURES / "illformed" / name).read_bytes()
+        with pytest.raises(ParseError, match=None) as error:
+            parser, root = detect_parser(data)
+            parser.parse(data, root)
+        assert reason in str(error.value)
+
+    def test_newsitem_without_guid(self):
+        """A newsItem without a guid is refused, naming the line."""
+        data = (FIXTURES / "illformed/newsitem_without_guid.xml").read_bytes()
+        parser, root = detect_parser(data)
+        with pytest.raises(ParseError, match="has no guid attribute"):
+            parser.parse(data, root)
+
+    def test_external_dtd_is_never_fetched(self):
+        """A DOCTYPE naming an external DTD is never fetched: no connection is made."""
+        import socket
+
+        listener = socket.socket()
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(1)
+        listener.settimeout(0.3)
+        port = listener.getsockname()[1]
+        data = (
+            (FIXTURES / "illformed/external_dtd.xml")
+            .read_bytes()
+            .replace(b":9/", f":{port}/".encode())
+        )
+        try:
+            parser, root = detect_parser(data)
+            parser.parse(data, root)
+        except ParseError:
+            pass  # refusing it is as good as reading it without the DTD
+        with pytest.raises(TimeoutError):
+            listener.accept()
+        listener.close()
