@@ -1,5 +1,6 @@
 """The Jinja2 environment of the public pages."""
 
+import re
 import zoneinfo
 
 from django.templatetags.static import static
@@ -16,6 +17,11 @@ def dateline_date(value, time_zone: str) -> str:
     return f"{local_time(value, time_zone):%b %d, %Y}"
 
 
+def paragraphs(text: str) -> list[str]:
+    """Text typed in the admin (CRLF or LF, blank lines between paragraphs) as paragraphs."""
+    return [part.strip() for part in re.split(r"\r?\n\s*\r?\n", text or "") if part.strip()]
+
+
 def iso(value) -> str:
     return value.isoformat(timespec="seconds")
 
@@ -23,5 +29,7 @@ def iso(value) -> str:
 def environment(**options):
     env = Environment(**options)  # noqa: S701 - autoescape is set in settings.TEMPLATES
     env.globals.update(static=static, url=reverse)
-    env.filters.update(dateline_date=dateline_date, local_time=local_time, iso=iso)
+    env.filters.update(
+        dateline_date=dateline_date, local_time=local_time, iso=iso, paragraphs=paragraphs
+    )
     return env

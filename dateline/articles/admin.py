@@ -1,28 +1,59 @@
 """Editors manage stories and where they are placed. Every write goes through
 the services, so the admin refreshes the same pages a script or the desk would."""
 
+from datetime import timedelta
+
 from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from . import services
 from .models import PathRedirect, Placement, Story
 
 
+class PlacementForm(forms.ModelForm):
+    # Not the model field: Django would check the one-canonical constraint against
+    # the database before the service moves the mark from the other placement.
+    canonical = forms.BooleanField(required=False, help_text="The URL every copy names.")
+
+    class Meta:
+        model = Placement
+        fields = ["section", "slug"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["slug"].required = False
+        self.fields["slug"].help_text = "Leave empty to derive it from the headline."
+        self.fields["canonical"].initial = self.instance.is_canonical
+
+    def clean_section(self):
+        section = self.cleaned_data["section"]
+        if self.instance.pk and section.site_id != self.instance.site_id:
+            raise ValidationError(
+                "A placement moves within its site; add a new placement for another site."
+            )
+        return section
+
+
+class PlacementFormSet(forms.BaseInlineFormSet):
+    def clean(self):
+        super().clean()
+        kept = [f for f in self.forms if f.cleaned_data and not f.cleaned_data.get("DELETE")]
+        if sum(bool(f.cleaned_data.get("canonical")) for f in kept) > 1:
+            raise ValidationError("Mark one placement as canonical, not several.")
+
+
 class PlacementInline(admin.TabularInline):
     model = Placement
-    fields = ["section", "slug", "is_canonical", "path", "is_live"]
+    form = PlacementForm
+    formset = PlacementFormSet
+    fields = ["section", "slug", "canonical", "path", "is_live"]
     readonly_fields = ["path", "is_live"]
     autocomplete_fields = ["section"]
     extra = 0
     min_num = 1
     validate_min = True
-
-    def get_formset(self, request, obj=None, **kwargs):
-        formset = super().get_formset(request, obj, **kwargs)
-        formset.form.base_fields["slug"].required = False
-        formset.form.base_fields["slug"].help_text = "Leave empty to derive it from the headline."
-        return formset
 
 
 class StoryForm(forms.ModelForm):
@@ -37,15 +68,25 @@ class StoryForm(forms.ModelForm):
             "body", "signoff", "teaser", "withdrawn_notice",
         ]  # fmt: skip
         help_texts = {
-            "published_at": "Leave empty to publish now. For a scheduled story: when it goes live.",
+            "published_at": (
+                "Published: leave empty for now. Scheduled: the future time it goes live "
+                "(published by the background worker, see docs/architecture.md)."
+            ),
+            "body": (
+                "Plain text (blank lines between paragraphs; a line like - 'Sub head' - "
+                "becomes a subhead) or HTML: paragraphs, subheads, lists, links."
+            ),
         }
 
     def clean(self):
         data = super().clean()
         status, when = data.get("status"), data.get("published_at")
+        now = timezone.now()
         if status == Story.Status.PUBLISHED and when is None:
-            data["published_at"] = timezone.now()  # "publish" with no time means now
-        if status == Story.Status.SCHEDULED and (when is None or when <= timezone.now()):
+            data["published_at"] = now  # "publish" with no time means now
+        elif status == Story.Status.PUBLISHED and when > now + timedelta(minutes=1):
+            self.add_error("published_at", "A future time needs the status Scheduled.")
+        if status == Story.Status.SCHEDULED and (when is None or when <= now):
             self.add_error(
                 "published_at", "A scheduled story needs a publication time in the future."
             )
@@ -80,11 +121,15 @@ class StoryAdmin(admin.ModelAdmin):
         return super().get_queryset(request).prefetch_related("placements__section")
 
     def save_model(self, request, obj, form, change):
-        # Status changes are applied in save_related, once placements exist.
-        request._dateline_status = (form.initial.get("status", Story.Status.DRAFT), obj.status)
-        obj.status = (
-            form.initial.get("status", Story.Status.DRAFT) if change else Story.Status.DRAFT
-        )
+        # Status and publication time change in save_related, through the services,
+        # once the placements exist; the text is saved here with the old ones.
+        wanted = (obj.status, obj.published_at)
+        if change:
+            obj.status = form.initial.get("status", Story.Status.DRAFT)
+            obj.published_at = form.initial.get("published_at")
+        else:
+            obj.status, obj.published_at = Story.Status.DRAFT, None
+        request._dateline_wanted = wanted
         services.story_save(story=obj, mark_updated=form.cleaned_data.get("mark_updated", False))
 
     def save_formset(self, request, form, formset, change):
@@ -103,50 +148,59 @@ class StoryAdmin(admin.ModelAdmin):
             data = placement_form.cleaned_data
             if not data:
                 continue
-            existing = placement_form.instance if placement_form.instance.pk else None
-            if existing is None:
+            if placement_form.instance.pk is None:
                 placement = services.placement_add(
-                    story=story, section=data["section"], canonical=data.get("is_canonical", False)
+                    story=story,
+                    section=data["section"],
+                    canonical=data.get("canonical", False),
+                    slug=data.get("slug") or None,
                 )
-                if data.get("slug"):
-                    services.placement_move(placement=placement, slug=data["slug"])
                 formset.new_objects.append(placement)
-            else:
-                original = Placement.objects.get(pk=existing.pk)
-                services.placement_move(
-                    placement=original,
-                    section=data["section"] if data["section"] != original.section else None,
-                    slug=data["slug"]
-                    if data.get("slug") and data["slug"] != original.slug
-                    else None,
-                )
-                if data.get("is_canonical") and not original.is_canonical:
-                    services.placement_set_canonical(placement=original)
-                formset.changed_objects.append((original, placement_form.changed_data))
+                continue
+            original = Placement.objects.get(pk=placement_form.instance.pk)
+            section = data["section"] if data["section"] != original.section else None
+            slug = data["slug"] if data.get("slug") and data["slug"] != original.slug else None
+            if section or slug:
+                services.placement_move(placement=original, section=section, slug=slug)
+            if data.get("canonical") and not original.is_canonical:
+                services.placement_set_canonical(placement=original)
+            formset.changed_objects.append((original, placement_form.changed_data))
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         story = form.instance
-        before, wanted = getattr(request, "_dateline_status", (None, story.status))
         story.refresh_from_db()
-        when = form.cleaned_data.get("published_at")
-        if wanted == Story.Status.PUBLISHED and (before != wanted or when != story.published_at):
-            services.story_publish(story=story, published_at=when)
+        wanted, when = getattr(request, "_dateline_wanted", (story.status, story.published_at))
+        if wanted == Story.Status.PUBLISHED:
+            if story.status != wanted or when != story.published_at:
+                services.story_publish(story=story, published_at=when)
         elif wanted == Story.Status.SCHEDULED:
-            services.story_schedule(story=story, publish_at=when)
-        elif wanted == Story.Status.WITHDRAWN and before != wanted:
+            if story.status != wanted or when != story.published_at:
+                services.story_schedule(story=story, publish_at=when)
+        elif wanted == Story.Status.WITHDRAWN and story.status != wanted:
             services.story_withdraw(
                 story=story, notice=form.cleaned_data.get("withdrawn_notice", "")
             )
-        elif wanted == Story.Status.DRAFT and before != wanted:
+        elif wanted == Story.Status.DRAFT and story.status != wanted:
             services.story_unpublish(story=story)
+
+    def delete_model(self, request, obj):
+        services.story_delete(story=obj)
+
+    def delete_queryset(self, request, queryset):
+        for story in queryset:
+            services.story_delete(story=story)
 
     @admin.action(description="Publish now")
     def publish_now(self, request, queryset):
         count = 0
+        now = timezone.now()
         for story in queryset:
+            # A story that was live keeps its time; a draft or scheduled one goes out now.
+            keep = story.status in (Story.Status.PUBLISHED, Story.Status.WITHDRAWN)
+            when = story.published_at if keep and story.published_at else now
             try:
-                services.story_publish(story=story, published_at=story.published_at)
+                services.story_publish(story=story, published_at=when)
             except ValueError as error:
                 self.message_user(request, f"Not published: {error}", messages.ERROR)
             else:

@@ -20,7 +20,10 @@ def headlines_key(section_id: int) -> str:
 
 
 def footer_key(network_id: int) -> str:
-    return f"footer:{network_id}"
+    # The year is part of the key: the copyright range moves on by itself on 1 January.
+    from django.utils import timezone
+
+    return f"footer:{network_id}:{timezone.now().year}"
 
 
 def fragments_get(renderers: dict[str, Callable[[], str]]) -> dict[str, str]:

@@ -30,6 +30,19 @@ def body_sanitise(body_html: str) -> str:
     ).strip()
 
 
+_BLOCK_TAG = re.compile(r"<(p|h[1-6]|ul|ol|blockquote|figure|div)[\s>]", re.I)
+_SUBHEAD_PARAGRAPH = re.compile(r"<p>\s*-\s+([^<]{2,160}?)\s+-\s*</p>")
+
+
+def body_normalise(body: str) -> str:
+    """What editors and agencies type, as stored body HTML: plain text becomes
+    paragraphs (blank lines between them), wire subheads become ``<h2>``, and the
+    result is sanitised."""
+    if not _BLOCK_TAG.search(body or ""):
+        body = paragraphs_to_html(re.split(r"\r?\n\s*\r?\n", body or ""))
+    return _SUBHEAD_PARAGRAPH.sub(r"<h2>\1</h2>", body_sanitise(body))
+
+
 def paragraphs_to_html(paragraphs) -> str:
     """Plain-text paragraphs to body HTML. A paragraph starting with ``## `` or shaped
     like a wire subhead (``- 'Days now numbered' -``) becomes an ``<h2>``."""

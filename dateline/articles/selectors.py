@@ -37,9 +37,12 @@ class Cursor:
         stamp, _, ident = (token or "").partition("-")
         try:
             when = datetime.strptime(stamp, "%Y%m%dT%H%M%S.%fZ").replace(tzinfo=UTC)
-            return cls(when, int(ident))
+            placement_id = int(ident)
         except ValueError:
             return None
+        if not (0 < placement_id < 2**63 and 1900 < when.year < 9000):
+            return None  # not a cursor we could have made (and beyond SQLite's integers)
+        return cls(when, placement_id)
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,13 +1,15 @@
 """State changes of stories and placements. Views, the admin and commands call these;
 side effects (refreshing shared fragments) run after commit."""
 
+from datetime import timedelta
+
 from django.db import transaction
 from django.utils import timezone
 
 from dateline.network.models import Agency, Section
 
 from . import fragments
-from .html import body_sanitise, teaser_from_body
+from .html import body_normalise, teaser_from_body
 from .models import PathRedirect, Placement, Story
 from .paths import article_path, slug_from_headline
 
@@ -26,9 +28,11 @@ def _unique_path(*, site_id, section_slug, slug, published_at, time_zone, exclud
         clash = Placement.objects.filter(site_id=site_id, path=path)
         if exclude_id:
             clash = clash.exclude(id=exclude_id)
-        taken = (
-            clash.exists() or PathRedirect.objects.filter(site_id=site_id, old_path=path).exists()
-        )
+        # An old URL of another placement stays reserved; our own may be taken back.
+        redirects = PathRedirect.objects.filter(site_id=site_id, old_path=path)
+        if exclude_id:
+            redirects = redirects.exclude(placement_id=exclude_id)
+        taken = clash.exists() or redirects.exists()
         if not taken:
             return candidate_slug, path
         n += 1
@@ -84,7 +88,7 @@ def story_create(
 ) -> Story:
     """A draft story placed on ``sections`` (the first is canonical unless
     ``canonical_section`` says otherwise). Publish it with ``story_publish``."""
-    clean_body = body_sanitise(body)
+    clean_body = body_normalise(body)
     story = Story.objects.create(
         headline=headline.strip(),
         byline=byline.strip(),
@@ -101,7 +105,9 @@ def story_create(
 
 
 @transaction.atomic
-def placement_add(*, story: Story, section: Section, canonical: bool = False) -> Placement:
+def placement_add(
+    *, story: Story, section: Section, canonical: bool = False, slug: str | None = None
+) -> Placement:
     """Place ``story`` on another section (of any site of the network)."""
     if canonical:
         story.placements.filter(is_canonical=True).update(is_canonical=False)
@@ -109,7 +115,7 @@ def placement_add(*, story: Story, section: Section, canonical: bool = False) ->
         story=story,
         site_id=section.site_id,
         section=section,
-        slug=slug_from_headline(story.headline),
+        slug=slug_from_headline(slug or story.headline),
         is_canonical=canonical or not story.placements.exists(),
         published_at=story.published_at,
         is_live=story.status == Story.Status.PUBLISHED,
@@ -161,7 +167,7 @@ def story_update(*, story: Story, mark_updated: bool = False, **fields) -> Story
     if unknown:
         raise TypeError(f"story_update() cannot change {', '.join(sorted(unknown))}")
     if "body" in fields:
-        fields["body"] = body_sanitise(fields["body"])
+        fields["body"] = body_normalise(fields["body"])
     for name, value in fields.items():
         setattr(story, name, value.strip() if isinstance(value, str) else value)
     if not story.teaser:
@@ -177,7 +183,7 @@ def story_update(*, story: Story, mark_updated: bool = False, **fields) -> Story
 def story_save(*, story: Story, mark_updated: bool = False) -> Story:
     """Save a story edited in a form (new or changed text; status changes go through
     ``story_publish``, ``story_schedule``, ``story_withdraw`` and ``story_unpublish``)."""
-    story.body = body_sanitise(story.body)
+    story.body = body_normalise(story.body)
     if not story.teaser.strip():
         story.teaser = teaser_from_body(story.body)
     if mark_updated and story.status == Story.Status.PUBLISHED:
@@ -194,6 +200,8 @@ def story_publish(*, story: Story, published_at=None) -> Story:
     the time it was first given, else now); article URLs carry that date."""
     if not story.placements.exists():
         raise ValueError(f"Story {story.pk} has no placement: place it on a section first.")
+    if published_at is not None and published_at > timezone.now() + timedelta(minutes=1):
+        raise ValueError("A future publication time is a schedule: use story_schedule().")
     # A URL that readers may have seen keeps answering (301) if the date changes.
     was_public = story.status in (Story.Status.PUBLISHED, Story.Status.WITHDRAWN)
     if published_at is not None:
@@ -256,3 +264,11 @@ def placement_remove(*, placement: Placement) -> None:
         if successor is not None:
             placement_set_canonical(placement=successor)
     _invalidate_after_commit([fragments.headlines_key(section_id)])
+
+
+@transaction.atomic
+def story_delete(*, story: Story) -> None:
+    """Delete a story for good (its URLs answer 404); prefer withdrawing a published one."""
+    keys = _affected_fragment_keys(story)
+    story.delete()
+    _invalidate_after_commit(keys)

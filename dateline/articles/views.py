@@ -9,6 +9,7 @@ from django.http import Http404, HttpResponseNotFound, HttpResponsePermanentRedi
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.views.decorators.http import require_safe
 
 from dateline.network.middleware import UNKNOWN_HOST_PAGE
 from dateline.network.models import Site, public_base_url
@@ -92,6 +93,7 @@ def _cursor(request):
     return cursor
 
 
+@require_safe
 def home(request):
     site = _site(request)
     sections = selectors.site_sections(site)
@@ -104,6 +106,7 @@ def home(request):
     )
 
 
+@require_safe
 def section_front(request, section_slug):
     site = _site(request)
     sections = selectors.site_sections(site)
@@ -128,6 +131,7 @@ def section_front(request, section_slug):
     )
 
 
+@require_safe
 def article(request, **_path_parts):
     site = _site(request)
     path = request.path_info
@@ -162,6 +166,7 @@ def _local_midnight(day: date, time_zone: str) -> datetime:
     return datetime(day.year, day.month, day.day, tzinfo=zoneinfo.ZoneInfo(time_zone))
 
 
+@require_safe
 def archive_index(request):
     site = _site(request)
     first = selectors.site_first_published(site)
@@ -179,10 +184,21 @@ def archive_index(request):
     return _page(request, "articles/archive_index.html", {"years": years})
 
 
+def _archive_date(year, month, day=1) -> date:
+    """The date of an archive page; 404 outside 1990..this year or when impossible."""
+    try:
+        the_day = date(year, month, day)
+    except ValueError:
+        raise Http404("No such date") from None
+    if not (1990 <= year <= timezone.now().year):
+        raise Http404("Outside the archive")
+    return the_day
+
+
+@require_safe
 def archive_month(request, year, month):
     site = _site(request)
-    if not (1 <= month <= 12 and 1990 <= year <= 9999):
-        raise Http404("No such month")
+    _archive_date(year, month)
     start = _local_midnight(date(year, month, 1), site.time_zone)
     days_in_month = calendar.monthrange(year, month)[1]
     end = start + timedelta(days=days_in_month + 1)
@@ -200,12 +216,10 @@ def archive_month(request, year, month):
     )
 
 
+@require_safe
 def archive_day(request, year, month, day):
     site = _site(request)
-    try:
-        the_day = date(year, month, day)
-    except ValueError:
-        raise Http404("No such day") from None
+    the_day = _archive_date(year, month, day)
     stories = selectors.site_day(
         site,
         start=_local_midnight(the_day, site.time_zone),
@@ -219,11 +233,12 @@ def archive_day(request, year, month, day):
             "day": the_day,
             "stories": stories,
             "previous_day": the_day - timedelta(days=1),
-            "next_day": the_day + timedelta(days=1),
+            "next_day": the_day + timedelta(days=1) if the_day < timezone.now().date() else None,
         },
     )
 
 
+@require_safe
 def privacy(request):
     return _page(request, "articles/privacy.html", {"network": _site(request).network})
 

@@ -1,4 +1,6 @@
+from django import forms
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 
 from . import services
 from .models import Agency, Network, RelatedLink, Section, Site
@@ -12,8 +14,24 @@ class NetworkAdmin(admin.ModelAdmin):
         services.network_save(network=obj)
 
 
+class SectionForm(forms.ModelForm):
+    class Meta:
+        model = Section
+        fields = ["site", "name", "slug", "order"]
+
+    def clean_slug(self):
+        slug = self.cleaned_data["slug"]
+        if self.instance.pk and slug != Section.objects.get(pk=self.instance.pk).slug:
+            raise ValidationError(
+                "A section's slug is part of every URL of its stories and cannot change; "
+                "rename the section instead (the name is free)."
+            )
+        return slug
+
+
 class SectionInline(admin.TabularInline):
     model = Section
+    form = SectionForm
     fields = ["name", "slug", "order"]
     prepopulated_fields = {"slug": ["name"]}
     extra = 0
@@ -46,6 +64,7 @@ class RelatedLinkInline(admin.TabularInline):
 
 @admin.register(Section)
 class SectionAdmin(admin.ModelAdmin):
+    form = SectionForm
     list_display = ["name", "site", "slug", "order"]
     list_filter = ["site"]
     list_select_related = ["site"]
@@ -62,3 +81,6 @@ class AgencyAdmin(admin.ModelAdmin):
     list_display = ["code", "name", "kind", "copyright_holder"]
     list_filter = ["kind"]
     search_fields = ["code", "name"]
+
+    def save_model(self, request, obj, form, change):
+        services.agency_save(agency=obj)

@@ -4,7 +4,7 @@ from django.db import transaction
 
 from dateline.articles import fragments
 
-from .models import Network, Section, Site
+from .models import Agency, Network, Section, Site
 
 
 def _after_commit_invalidate(keys):
@@ -35,3 +35,13 @@ def section_save(*, section: Section) -> Section:
     section.save()
     _after_commit_invalidate([fragments.headlines_key(section.id)])
     return section
+
+
+@transaction.atomic
+def agency_save(*, agency: Agency) -> Agency:
+    """Save an agency; every footer's attribution notice shows the change."""
+    agency.save()
+    _after_commit_invalidate(
+        fragments.footer_key(n) for n in Network.objects.values_list("id", flat=True)
+    )
+    return agency

@@ -14,7 +14,7 @@ from .base import *  # noqa: F403
 def _require(name):
     value = os.environ.get(name, "").strip()
     if not value:
-        raise ImproperlyConfigured(f"Set the {name} environment variable (see docs/deploy.md).")
+        raise ImproperlyConfigured(f"Set the {name} environment variable (see docs/operations.md).")
     return value
 
 

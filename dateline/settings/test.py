@@ -1,5 +1,7 @@
 """The test suite: SQLite by default, PostgreSQL when DATABASE_URL is set."""
 
+import os
+
 from .base import *  # noqa: F403
 from .base import DATABASES
 
@@ -20,7 +22,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # An on-disk test database, so that the live server thread of browser tests
     # and the test itself see the same data.
     VAR_DIR.mkdir(parents=True, exist_ok=True)  # noqa: F405
-    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}  # noqa: F405
+    # One file per run, so that two runs in one checkout do not share a database.
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-{os.getpid()}.sqlite3")}  # noqa: F405
 
 DATELINE_PUBLIC_SCHEME = "http"
 DATELINE_PUBLIC_PORT = ""

@@ -126,3 +126,167 @@ class StoryAdminTests:
         """The admin is for staff only."""
         response = client.get("/admin/articles/story/", headers={"host": "spacewar.localhost"})
         assert response.status_code == 302 and "/admin/login/" in response.headers["Location"]
+
+
+def change_form(story, placement, **overrides):
+    data = story_form(
+        story.agency,
+        placement.section,
+        headline=story.headline,
+        body=story.body,
+        teaser=story.teaser,
+        status=story.status,
+        published_at_0=story.published_at.strftime("%Y-%m-%d") if story.published_at else "",
+        published_at_1=story.published_at.strftime("%H:%M:%S") if story.published_at else "",
+        **{
+            "placements-INITIAL_FORMS": "1",
+            "placements-0-id": placement.pk,
+            "placements-0-story": story.pk,
+            "placements-0-slug": placement.slug,
+            "placements-0-canonical": "on" if placement.is_canonical else "",
+        },
+    )
+    data.update(overrides)
+    return data
+
+
+def post_change(client, story, data):
+    return client.post(
+        f"/admin/articles/story/{story.pk}/change/", data, headers={"host": "spacewar.localhost"}
+    )
+
+
+class StoryAdminEditTests:
+    def test_new_time_moves_the_url(self, editor_client, publish, fetch):
+        """Changing a published story's time re-dates its URL; the old one answers 301."""
+        story = publish("Re-dated story", hours_ago=1)
+        placement = story.placements.get()
+        old_path = placement.path
+        earlier = story.published_at - timedelta(days=3)
+        data = change_form(
+            story,
+            placement,
+            published_at_0=earlier.strftime("%Y-%m-%d"),
+            published_at_1=earlier.strftime("%H:%M:%S"),
+        )
+        assert post_change(editor_client, story, data).status_code == 302
+        placement.refresh_from_db()
+        assert f"/{earlier:%Y/%m/%d}/" in placement.path
+        assert fetch(old_path).status_code == 301
+
+    def test_back_to_draft_with_no_time(self, editor_client, publish, fetch):
+        """Setting a published story to draft and clearing its time takes it off the site."""
+        story = publish("Back to draft")
+        placement = story.placements.get()
+        data = change_form(story, placement, status="draft", published_at_0="", published_at_1="")
+        assert post_change(editor_client, story, data).status_code == 302
+        assert fetch(placement.path).status_code == 404
+
+    def test_cross_site_move_is_a_form_error(self, editor_client, publish, sections):
+        """Moving a placement to another site's section is refused with a message, not a crash."""
+        story = publish("Stays on its site")
+        placement = story.placements.get()
+        data = change_form(story, placement, **{"placements-0-section": sections["satellites"].pk})
+        response = post_change(editor_client, story, data)
+        assert response.status_code == 200
+        assert "moves within its site" in response.content.decode()
+
+    def test_switch_canonical(self, editor_client, publish):
+        """Ticking another placement as canonical moves the mark."""
+        story = publish("Two homes", extra_sections=["satellites"])
+        first, second = story.placements.order_by("id")
+        data = change_form(story, first)
+        data.update({
+            "placements-TOTAL_FORMS": "2",
+            "placements-INITIAL_FORMS": "2",
+            "placements-0-canonical": "",
+            "placements-1-id": second.pk,
+            "placements-1-story": story.pk,
+            "placements-1-section": second.section.pk,
+            "placements-1-slug": second.slug,
+            "placements-1-canonical": "on",
+        })  # fmt: skip
+        assert post_change(editor_client, story, data).status_code == 302
+        second.refresh_from_db()
+        assert second.is_canonical and story.placements.filter(is_canonical=True).count() == 1
+
+    def test_plain_text_body(self, editor_client, agencies, sections, fetch):
+        """A body typed as plain text becomes paragraphs, and a wire subhead an <h2>."""
+        body = "First paragraph.\r\n\r\n- 'A turning point' -\r\n\r\nSecond paragraph."
+        data = story_form(agencies["AFP"], sections["iraq-wars"], body=body)
+        editor_client.post(
+            "/admin/articles/story/add/", data, headers={"host": "spacewar.localhost"}
+        )
+        story = Story.objects.get()
+        assert story.body == (
+            "<p>First paragraph.</p>\n<h2>'A turning point'</h2>\n<p>Second paragraph.</p>"
+        )
+
+    def test_publish_now_on_scheduled_story(self, editor_client, agencies, sections):
+        """ "Publish now" on a scheduled story publishes it now, not at its future time."""
+        from dateline.articles import services
+
+        story = services.story_create(
+            headline="Was scheduled",
+            agency=agencies["AFP"],
+            body="x",
+            sections=[sections["drones"]],
+        )
+        services.story_schedule(story=story, publish_at=timezone.now() + timedelta(days=2))
+        editor_client.post(
+            "/admin/articles/story/",
+            {"action": "publish_now", "_selected_action": [story.pk]},
+            headers={"host": "spacewar.localhost"},
+        )
+        story.refresh_from_db()
+        assert story.status == "published" and story.published_at <= timezone.now()
+
+    def test_delete_removes_from_blocks(
+        self, editor_client, publish, fetch, django_capture_on_commit_callbacks
+    ):
+        """Deleting a story in the admin removes it from every headline block."""
+        page = publish("Reader's page", hours_ago=2)
+        doomed = publish("Doomed story", section="missiles")
+        path = page.placements.get().path
+        assert "Doomed story" in fetch(path).content.decode()
+        with django_capture_on_commit_callbacks(execute=True):
+            editor_client.post(
+                f"/admin/articles/story/{doomed.pk}/delete/",
+                {"post": "yes"},
+                headers={"host": "spacewar.localhost"},
+            )
+        assert "Doomed story" not in fetch(path).content.decode()
+
+
+class NetworkAdminTests:
+    def test_section_slug_cannot_change(self, editor_client, sections):
+        """A section's slug is fixed once created: its stories' URLs depend on it."""
+        section = sections["missiles"]
+        response = editor_client.post(
+            f"/admin/network/section/{section.pk}/change/",
+            {
+                "site": section.site_id, "name": "Rockets", "slug": "rockets", "order": 0,
+                "related_links-TOTAL_FORMS": "0", "related_links-INITIAL_FORMS": "0",
+            },
+            headers={"host": "spacewar.localhost"},
+        )  # fmt: skip
+        assert response.status_code == 200 and "cannot change" in response.content.decode()
+
+    def test_agency_edit_reaches_footer(
+        self, editor_client, agencies, sections, fetch, django_capture_on_commit_callbacks
+    ):
+        """Editing an agency's copyright holder changes every footer."""
+        fetch("/")
+        agency = agencies["UPI"]
+        with django_capture_on_commit_callbacks(execute=True):
+            editor_client.post(
+                f"/admin/network/agency/{agency.pk}/change/",
+                {
+                    "code": "UPI",
+                    "name": agency.name,
+                    "kind": "wire",
+                    "copyright_holder": "UPI Holdings",
+                },
+                headers={"host": "spacewar.localhost"},
+            )
+        assert "UPI stories are copyright UPI Holdings." in fetch("/").content.decode()

@@ -246,7 +246,7 @@ class FrontTests:
         seen, path = [], "/iraq-wars/"
         while path:
             html = fetch(path).content.decode()
-            seen += re.findall(r">(Walk \d\d)</a></h3>", html)
+            seen += re.findall(r">(Walk \d\d)</a></h2>", html)
             match = re.search(r'rel="next" href="([^"]+)"', html)
             path = match.group(1).replace("&amp;", "&") if match else None
         assert seen == [f"Walk {i:02d}" for i in reversed(range(11))]
@@ -305,3 +305,56 @@ def test_story_status_constraint(agencies):
 
     with pytest.raises(IntegrityError):
         Story.objects.create(headline="x", agency=agencies["AFP"], body="", status="published")
+
+
+class HostileRequestTests:
+    @pytest.mark.parametrize(
+        "path",
+        [
+            "/archive/9999/12/",
+            "/archive/9999/12/31/",
+            "/archive/0001/01/01/",
+            "/archive/3000/01/01/",
+            "/iraq-wars/?before=20250101T000000.000000Z-99999999999999999999999",
+            "/iraq-wars/?before=20250101T000000.000000Z--5",
+            "/iraq-wars/%00/",
+            "/iraq-wars/2026/11/25/%E2%80%AE-evil/",
+        ],
+    )
+    def test_odd_urls_are_not_found(self, fetch, sections, path):
+        """Out-of-range dates, forged cursors and odd paths answer 404, never 500."""
+        assert fetch(path).status_code == 404
+
+    def test_public_pages_refuse_post(self, client, publish):
+        """Public pages answer GET and HEAD only."""
+        story = publish("Read only")
+        response = client.post(story.placements.get().path, headers={"host": "spacewar.localhost"})
+        assert response.status_code in (403, 405)
+        head = client.head(story.placements.get().path, headers={"host": "spacewar.localhost"})
+        assert head.status_code == 200
+
+    def test_privacy_keeps_paragraphs_typed_in_admin(self, fetch, network, war_site):
+        """A privacy statement typed with CRLF line breaks keeps its paragraphs."""
+        network.privacy_statement = "First part.\r\n\r\nSecond part."
+        network.save()
+        html = fetch("/privacy/").content.decode()
+        assert "<p>First part.</p><p>Second part.</p>" in html
+
+
+class ServiceGuardTests:
+    def test_future_publish_refused(self, publish):
+        """A future publication time must go through scheduling."""
+        story = publish("Now")
+        with pytest.raises(ValueError, match="schedule"):
+            services.story_publish(story=story, published_at=timezone.now() + timedelta(days=1))
+
+    def test_slug_can_be_taken_back(self, publish, fetch):
+        """Moving a placement back to a former slug gives it that URL again."""
+        story = publish("Original headline here")
+        placement = story.placements.get()
+        original = placement.path
+        services.placement_move(placement=placement, slug="interim")
+        services.placement_move(placement=placement, slug="original-headline-here")
+        placement.refresh_from_db()
+        assert placement.path == original
+        assert fetch(original).status_code == 200
