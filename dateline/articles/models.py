@@ -23,6 +23,9 @@ class Story(models.Model):
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="stories")
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.DRAFT)
     published_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    first_published_at = models.DateTimeField(
+        null=True, blank=True, editable=False, help_text="When readers could first see it."
+    )
     updated_at = models.DateTimeField(
         null=True, blank=True, help_text="When the published story was last changed in substance."
     )

@@ -167,13 +167,21 @@ def section_front(section, *, before: Cursor | None = None, size: int) -> Page:
     return _page("p.section_id = %s", [section.id], before=before, size=size)
 
 
+# A story placed on two sections of one site is listed once on site-wide pages:
+# under its first placement there.
+_FIRST_ON_SITE = (
+    " AND p.id = (SELECT MIN(p2.id) FROM articles_placement p2"
+    " WHERE p2.story_id = p.story_id AND p2.site_id = p.site_id)"
+)
+
+
 def site_latest(site: Site, *, size: int, before: Cursor | None = None) -> Page:
-    return _page("p.site_id = %s", [site.id], before=before, size=size)
+    return _page("p.site_id = %s" + _FIRST_ON_SITE, [site.id], before=before, size=size)
 
 
 def site_day(site: Site, *, start: datetime, before: Cursor | None = None, size: int) -> Page:
     """Stories of one local day on ``site`` (``start`` is local midnight, aware)."""
-    where = "p.site_id = %s AND p.published_at >= %s AND p.published_at < %s"
+    where = "p.site_id = %s AND p.published_at >= %s AND p.published_at < %s" + _FIRST_ON_SITE
     return _page(where, [site.id, start, start + timedelta(days=1)], before=before, size=size)
 
 

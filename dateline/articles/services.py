@@ -203,13 +203,15 @@ def story_publish(*, story: Story, published_at=None) -> Story:
     if published_at is not None and published_at > timezone.now() + timedelta(minutes=1):
         raise ValueError("A future publication time is a schedule: use story_schedule().")
     # A URL that readers may have seen keeps answering (301) if the date changes.
-    was_public = story.status in (Story.Status.PUBLISHED, Story.Status.WITHDRAWN)
+    was_public = story.first_published_at is not None
     if published_at is not None:
         story.published_at = published_at
     elif story.published_at is None:
         story.published_at = timezone.now()
     story.status = Story.Status.PUBLISHED
     story.withdrawn_notice = ""
+    if story.first_published_at is None:
+        story.first_published_at = timezone.now()
     story.save()
     for placement in story.placements.select_related("section__site"):
         placement.story = story

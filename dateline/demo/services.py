@@ -156,6 +156,8 @@ def demo_stories_load(*, now=None) -> int:
             agency=agencies[entry["agency"]],
             status=Story.Status.PUBLISHED,
             published_at=now - timedelta(hours=entry["hours_ago"], minutes=entry["hours_ago"] % 53),
+            first_published_at=now
+            - timedelta(hours=entry["hours_ago"], minutes=entry["hours_ago"] % 53),
             body=body,
             signoff=entry.get("signoff", ""),
             teaser=entry.get("teaser") or teaser_from_body(body),
@@ -191,6 +193,7 @@ def demo_stories_generate(count: int, *, seed: int = 1, start, end, progress=Non
             agency=agencies[generated.agency],
             status=Story.Status.PUBLISHED,
             published_at=generated.published_at,
+            first_published_at=generated.published_at,
             body=body,
             signoff=generated.signoff,
             teaser=generated.teaser,

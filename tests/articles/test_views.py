@@ -358,3 +358,26 @@ class ServiceGuardTests:
         placement.refresh_from_db()
         assert placement.path == original
         assert fetch(original).status_code == 200
+
+
+class OnePlacementPerSiteTests:
+    def test_story_on_two_sections_listed_once(self, publish, fetch):
+        """A story placed on two sections of one site appears once on the home page."""
+        publish("Twice placed story", extra_sections=["missiles"])
+        html = fetch("/").content.decode()
+        main = html[html.index("<main") : html.index("</main>")]
+        assert main.count("Twice placed story") == 1
+        assert "Twice placed story" in fetch("/missiles/").content.decode()
+
+
+class RepublishTests:
+    def test_unpublish_then_republish_at_new_date_redirects(self, publish, fetch):
+        """A story taken back to draft and republished on another day keeps its old URL alive."""
+        story = publish("Back and forth", hours_ago=72)
+        old_path = story.placements.get().path
+        services.story_unpublish(story=story)
+        services.story_publish(story=story, published_at=timezone.now())
+        new_path = story.placements.get().path
+        assert new_path != old_path
+        response = fetch(old_path)
+        assert response.status_code == 301 and response.headers["Location"] == new_path
