@@ -1,13 +1,20 @@
-"""python -m bench [pages [--stories N] [--runs N]]: run the benchmarks (docs/benchmarks.md)."""
+"""python -m bench [all | pages [--stories N] [--runs N] | ingest [--items N]] (docs/benchmarks.md)."""
 
 import sys
 
-from bench import pages
+from bench import ingest, pages
 
-BENCHES = {"pages": pages.main}
+BENCHES = {"pages": pages.main, "ingest": ingest.main}
 
 if __name__ == "__main__":
-    name, *options = sys.argv[1:] or ["pages"]
-    if name not in BENCHES:
-        sys.exit(f"unknown benchmark {name!r}; choose from {', '.join(BENCHES)}")
-    BENCHES[name](options)
+    name, *options = sys.argv[1:] or ["all"]
+    if name != "all" and name not in BENCHES:
+        sys.exit(f"unknown benchmark {name!r}; choose from all, {', '.join(BENCHES)}")
+    if name == "all":
+        # Each benchmark configures Django for itself: run them in their own processes.
+        import subprocess
+
+        for each in BENCHES:
+            subprocess.run([sys.executable, "-m", "bench", each], check=True)
+    else:
+        BENCHES[name](options)

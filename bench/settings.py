@@ -8,5 +8,5 @@ from dateline.settings.dev import *  # noqa: E402, F403
 
 DEBUG = False
 ROOT_URLCONF = "bench.urls"
-DATABASES["default"]["NAME"] = str(VAR_DIR / "pages.sqlite3")  # noqa: F405
+DATABASES["default"]["NAME"] = str(VAR_DIR / os.environ.get("BENCH_DB", "pages.sqlite3"))  # noqa: F405
 LOGGING = {"version": 1, "disable_existing_loggers": False, "root": {"level": "ERROR"}}

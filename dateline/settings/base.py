@@ -145,6 +145,5 @@ DATELINE_PUBLIC_PORT = os.environ.get("DATELINE_PUBLIC_PORT", "")
 
 STATICFILES_DIRS = [BASE_DIR / "static"]
 
-# Wire ingestion: where raw deliveries are kept, and the largest accepted.
-DATELINE_DELIVERIES_DIR = Path(os.environ.get("DATELINE_DELIVERIES_DIR", VAR_DIR / "deliveries"))
+# Wire ingestion: the largest delivery accepted.
 DATELINE_WIRE_MAX_BYTES = int(os.environ.get("DATELINE_WIRE_MAX_BYTES", 20 * 1024 * 1024))

@@ -51,9 +51,25 @@ class Source(models.Model):
         return self.name
 
 
+class RawDelivery(models.Model):
+    """The bytes of a delivery exactly as they arrived, once per content (SHA-256).
+    Kept in the database: written in the same transaction as the delivery's record,
+    so a delivery is never recorded without its bytes, and backed up with it."""
+
+    sha256 = models.CharField(max_length=64, primary_key=True)
+    data = models.BinaryField()
+    size = models.PositiveBigIntegerField()
+    stored_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "raw delivery"
+
+    def __str__(self):
+        return self.sha256
+
+
 class Delivery(models.Model):
-    """What arrived, byte for byte (kept content-addressed under var/deliveries/),
-    and what became of it."""
+    """One arrival of a delivery (its bytes are a RawDelivery) and what became of it."""
 
     class Status(models.TextChoices):
         ACCEPTED = "accepted", "Accepted"

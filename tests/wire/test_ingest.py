@@ -9,7 +9,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from dateline.wire.models import Delivery, Source, WireItem
-from dateline.wire.storage import raw_path
+from dateline.wire.storage import raw_read
 
 pytestmark = pytest.mark.django_db
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -111,7 +111,10 @@ class IngestBatchTests:
         assert all(quarantined.values())
         assert any(line["status"] == "new" for line in lines)
         for delivery in Delivery.objects.filter(status="quarantined"):
-            assert raw_path(delivery.sha256).read_bytes() is not None
+            original = next(
+                p for p in (FIXTURES / "illformed").iterdir() if str(p) == delivery.origin
+            )
+            assert raw_read(delivery.sha256) == original.read_bytes()
 
     def test_oversized_refused(self, settings, tmp_path):
         """A delivery over the configured limit is quarantined with the limit named."""

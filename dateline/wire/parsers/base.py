@@ -167,10 +167,12 @@ def int_or_none(value, *, low=1, high=9):
     return number if low <= number <= high else None
 
 
-# NITF and XHTML element names the body keeps, mapped to ours.
-_BODY_TAG_MAP = {"hl2": "h2", "hl1": "h2", "block": "div", "pre": "p"}
 _SIGNOFF = re.compile(r"^[a-z]{2,6}(?:[-/][a-z]{2,6}){1,6}$")
 _WIRE_SUBHEAD = re.compile(r"<p>\s*-\s+(.{2,120}?)\s+-\s*</p>")
+
+
+_PREFIXED_TAG = re.compile(r"</?[A-Za-z_][\w.-]*:")
+_NITF_HEADINGS = re.compile(r"<(/?)hl[12]\b")
 
 
 def body_html_from_elements(elements) -> tuple[str, str]:
@@ -178,25 +180,29 @@ def body_html_from_elements(elements) -> tuple[str, str]:
     body.content, an XHTML body). Namespaces are dropped; ``hl2`` becomes ``<h2>``;
     a wire subhead paragraph (``- 'Days numbered' -``) becomes ``<h2>``; a trailing
     ``burs/srm/del`` paragraph is taken as the sign-off."""
-    from copy import deepcopy
-
     from dateline.articles.html import body_sanitise
 
-    parts = []
-    for element in elements:
-        if not isinstance(element.tag, str):
-            continue
-        element = deepcopy(element)
-        for node in element.iter():
-            if isinstance(node.tag, str):
-                local = etree.QName(node).localname
-                node.tag = _BODY_TAG_MAP.get(local, local)
-                for name in list(node.attrib):
-                    if name != "href":
-                        del node.attrib[name]
-        etree.cleanup_namespaces(element)
-        parts.append(etree.tostring(element, method="html", encoding="unicode", with_tail=False))
-    return finish_body("\n".join(parts), body_sanitise)
+    parts = [
+        etree.tostring(element, method="html", encoding="unicode", with_tail=False)
+        for element in elements
+        if isinstance(element.tag, str)
+    ]
+    html = "\n".join(parts)
+    if _PREFIXED_TAG.search(html):
+        # Prefixed namespaces (<ns0:p>): rename the elements to their local names.
+        for element in elements:
+            for node in element.iter():
+                if isinstance(node.tag, str) and node.tag[0] == "{":
+                    node.tag = node.tag.rpartition("}")[2]
+            etree.cleanup_namespaces(element)
+        html = "\n".join(
+            etree.tostring(e, method="html", encoding="unicode", with_tail=False)
+            for e in elements
+            if isinstance(e.tag, str)
+        )
+    # Default-namespace elements serialise as <p xmlns="...">: nh3 drops the
+    # attribute with every other one we do not allow. NITF headings become <h2>.
+    return finish_body(_NITF_HEADINGS.sub(r"<\1h2", html), body_sanitise)
 
 
 def finish_body(html: str, sanitise=None) -> tuple[str, str]:

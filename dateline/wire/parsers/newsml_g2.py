@@ -22,8 +22,13 @@ NAR = "http://iptc.org/std/nar/2006-10-01/"
 
 
 def _text(element, path):
-    found = element.find(path) if element is not None else None
-    return clean_text("".join(found.itertext())) if found is not None else ""
+    if element is None:
+        return ""
+    found = element.find(path)
+    if found is None:
+        return ""
+    text = found.text if len(found) == 0 else "".join(found.itertext())
+    return clean_text(text)
 
 
 def _qcode_tail(value: str) -> str:
@@ -84,49 +89,73 @@ class NewsMLG2Parser(Parser):
     # ----------------------------------------------------------------------------
 
     def parse_item(self, item) -> ParsedItem:
-        meta = item.find("{*}itemMeta")
-        content = item.find("{*}contentMeta")
+        # One pass over itemMeta's and contentMeta's children, by local name: much
+        # cheaper than a find() per field, and indifferent to the order agencies use.
+        meta, content = {}, {}
+        subjects, keywords = [], []
+        for block in item:
+            if not isinstance(block.tag, str):
+                continue
+            block_name = block.tag.rpartition("}")[2]
+            if block_name not in ("itemMeta", "contentMeta"):
+                continue
+            fields = meta if block_name == "itemMeta" else content
+            for child in block:
+                if not isinstance(child.tag, str):
+                    continue
+                name = child.tag.rpartition("}")[2]
+                if name == "subject":
+                    subjects.append(
+                        {
+                            "code": child.get("qcode") or child.get("uri") or "",
+                            "name": _text(child, child.tag.replace("subject", "name")),
+                        }
+                    )
+                elif name == "keyword":
+                    if clean_text(child.text):
+                        keywords.append(clean_text(child.text))
+                elif name not in fields:
+                    fields[name] = child
         body_html, signoff = self.body(item)
-        pub_status = (
-            _qcode_tail(
-                meta.find("{*}pubStatus").get("qcode", "")
-                if meta is not None and meta.find("{*}pubStatus") is not None
-                else ""
-            )
-            or "usable"
-        )
-        subjects = []
-        keywords = []
-        if content is not None:
-            for subject in content.findall("{*}subject"):
-                code = subject.get("qcode") or subject.get("uri") or ""
-                subjects.append({"code": code, "name": _text(subject, "{*}name")})
-            keywords = [
-                clean_text(k.text) for k in content.findall("{*}keyword") if clean_text(k.text)
-            ]
-        language = ""
-        if content is not None and content.find("{*}language") is not None:
-            language = content.find("{*}language").get("tag", "")
+
+        def text(fields, name):
+            element = fields.get(name)
+            if element is None:
+                return ""
+            return clean_text(element.text if len(element) == 0 else "".join(element.itertext()))
+
+        def first_child_text(fields, name):
+            element = fields.get(name)
+            if element is None:
+                return ""
+            for child in element:
+                if isinstance(child.tag, str) and child.tag.endswith("name"):
+                    return clean_text("".join(child.itertext()))
+            return clean_text(element.text)
+
+        status = meta.get("pubStatus")
+        pub_status = _qcode_tail(status.get("qcode", "")) if status is not None else "usable"
+        language = content["language"].get("tag", "") if "language" in content else ""
         language = language or item.get("{http://www.w3.org/XML/1998/namespace}lang", "")
-        byline = _text(content, "{*}by") or _text(content, "{*}creator/{*}name")
+        byline = text(content, "by") or first_child_text(content, "creator")
         if byline.lower().startswith("by "):
             byline = byline[3:].strip()
         return ParsedItem(
             guid=self.guid(item),
             version=self.version(item),
-            headline=_text(content, "{*}headline"),
+            headline=text(content, "headline"),
             byline=byline,
-            dateline_place=_text(content, "{*}located/{*}name"),
-            dateline_at=parse_time(_text(content, "{*}contentCreated"))
-            or parse_time(_text(meta, "{*}firstCreated"))
-            or parse_time(_text(meta, "{*}versionCreated")),
+            dateline_place=first_child_text(content, "located"),
+            dateline_at=parse_time(text(content, "contentCreated"))
+            or parse_time(text(meta, "firstCreated"))
+            or parse_time(text(meta, "versionCreated")),
             language=language,
-            urgency=int_or_none(_text(content, "{*}urgency")),
+            urgency=int_or_none(text(content, "urgency")),
             subjects=subjects,
             keywords=keywords,
             body_html=body_html,
             signoff=signoff,
-            ednote=_text(meta, "{*}edNote"),
-            embargo_until=parse_time(_text(meta, "{*}embargoed")),
+            ednote=text(meta, "edNote"),
+            embargo_until=parse_time(text(meta, "embargoed")),
             pub_status=pub_status if pub_status in ("usable", "withheld", "canceled") else "usable",
         )

@@ -16,7 +16,11 @@ from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
 from dateline.wire.models import Source
-from dateline.wire.services import OUTCOMES, IngestResult, delivery_ingest
+from dateline.wire.services import OUTCOMES, IngestResult, deliveries_ingest
+
+# A batch is read and written to the pool in a few queries.
+BATCH_FILES = 200
+BATCH_BYTES = 16 * 1024 * 1024
 
 
 def _files(paths):
@@ -75,39 +79,53 @@ class Command(BaseCommand):
 
     def handle(self, *args, paths, source, json, **options):
         source_obj = self._source(source)
-        counts = Counter()
-        as_json = json
+        self.counts = Counter()
+        self.as_json = json
         files = 0
+        batch, batch_bytes = [], 0
         # Lazily: an archive stays open only while its members are read.
-        bar = tqdm(unit="file", disable=as_json or None, file=sys.stderr)
+        self.bar = tqdm(unit="file", disable=json or None, file=sys.stderr)
         for origin, load in _files(paths):
             files += 1
             if load is None:
-                results = [
-                    IngestResult(path=origin, status="quarantined", reason="no such file or folder")
-                ]
-            else:
-                try:
-                    data = load()
-                except (OSError, zipfile.BadZipFile, tarfile.TarError) as error:
-                    results = [
+                self._report(
+                    [
                         IngestResult(
-                            path=origin, status="quarantined", reason=f"unreadable: {error}"
+                            path=origin, status="quarantined", reason="no such file or folder"
                         )
                     ]
-                else:
-                    results = delivery_ingest(source=source_obj, data=data, origin=origin)
-            for result in results:
-                counts[result.status] += 1
-                if as_json:
-                    self.stdout.write(_json_line(result))
-                elif result.status == "quarantined":
-                    tqdm.write(f"{origin}: {result.reason}", file=sys.stderr)
-            bar.update(1)
-        bar.close()
-        if not as_json:
-            summary = ", ".join(f"{counts[outcome]} {outcome}" for outcome in OUTCOMES)
+                )
+                continue
+            try:
+                data = load()
+            except (OSError, zipfile.BadZipFile, tarfile.TarError, EOFError) as error:
+                self._report(
+                    [IngestResult(path=origin, status="quarantined", reason=f"unreadable: {error}")]
+                )
+                continue
+            batch.append((origin, data))
+            batch_bytes += len(data)
+            if len(batch) >= BATCH_FILES or batch_bytes >= BATCH_BYTES:
+                self._flush(source_obj, batch)
+                batch, batch_bytes = [], 0
+        if batch:
+            self._flush(source_obj, batch)
+        self.bar.close()
+        if not json:
+            summary = ", ".join(f"{self.counts[outcome]} {outcome}" for outcome in OUTCOMES)
             self.stdout.write(f"{files} files: {summary}")
+
+    def _flush(self, source, batch):
+        self._report(deliveries_ingest(source=source, deliveries=batch), files=len(batch))
+
+    def _report(self, results, files=1):
+        for result in results:
+            self.counts[result.status] += 1
+            if self.as_json:
+                self.stdout.write(_json_line(result))
+            elif result.status == "quarantined":
+                tqdm.write(f"{result.path}: {result.reason}", file=sys.stderr)
+        self.bar.update(files)
 
     def _source(self, slug):
         source = Source.objects.filter(slug=slug).first()
