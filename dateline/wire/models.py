@@ -128,6 +128,13 @@ class WireItem(models.Model):
         max_length=12, choices=PubStatus.choices, default=PubStatus.USABLE
     )
     content_hash = models.CharField(max_length=64)
+    # The story cluster: "<source id>:<guid>" of the first item of the event seen;
+    # items of other agencies (or re-sends) about the same event share it.
+    cluster_key = models.CharField(max_length=520, db_index=True)
+    cluster_score = models.FloatField(
+        null=True, blank=True, help_text="Estimated similarity to the item it was grouped with."
+    )
+    minhash = models.BinaryField(blank=True, default=b"", editable=False)
     received_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -144,3 +151,18 @@ class WireItem(models.Model):
 
     def __str__(self):
         return f"{self.guid} v{self.version}"
+
+
+class ClusterBand(models.Model):
+    """The locality-sensitive hashing index of near-duplicate detection: one row per
+    band of an item's MinHash signature (see dateline/wire/clusters.py)."""
+
+    band_key = models.BigIntegerField()
+    item = models.ForeignKey(WireItem, on_delete=models.CASCADE, related_name="+")
+    received_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["band_key", "received_at"], name="clusterband_lookup")]
+
+    def __str__(self):
+        return f"band {self.band_key} of item {self.item_id}"

@@ -19,6 +19,7 @@ from django.conf import settings
 from django.db import IntegrityError, connection, models, transaction
 from django.utils import timezone
 
+from . import clusters
 from .models import Delivery, RawDelivery, Source, WireItem
 from .parsers import ParsedItem, ParseError, detect_parser
 from .storage import raw_read, raw_store_many, sha256_of
@@ -204,7 +205,7 @@ def _pool_store(source: Source, arrivals: list[_Arrival]) -> dict[int, list[Inge
     states: dict[str, _GuidState] = {guid: _GuidState(None, set()) for guid in guids}
     for start in range(0, len(guids), _CHUNK):
         rows = WireItem.objects.filter(source=source, guid__in=guids[start : start + _CHUNK]).only(
-            "id", "guid", "version", "is_current", "content_hash"
+            "id", "guid", "version", "is_current", "content_hash", "cluster_key"
         )
         for row in rows:
             state = states[row.guid]
@@ -239,6 +240,8 @@ def _pool_store(source: Source, arrivals: list[_Arrival]) -> dict[int, list[Inge
                 continue
             is_newest = current is None or version > current.version
             wire_item = _wire_item(source, arrival.delivery, item, version, content_hash, is_newest)
+            # Another version of a known story stays in that story's cluster.
+            wire_item.cluster_key = current.cluster_key if current is not None else None
             to_create.append(wire_item)
             state.versions.add(version)
             if not is_newest:
@@ -250,11 +253,80 @@ def _pool_store(source: Source, arrivals: list[_Arrival]) -> dict[int, list[Inge
                     demoted_ids.append(current.pk)
             result.status = "new" if current is None else "updated"
             state.current = wire_item
+    _cluster(source, to_create)
     # Demote before inserting: one current version per guid is a database constraint.
     for start in range(0, len(demoted_ids), _CHUNK):
         WireItem.objects.filter(id__in=demoted_ids[start : start + _CHUNK]).update(is_current=False)
     _insert(WireItem, to_create)
+    _bands_store(source, to_create)
     return results
+
+
+_CANDIDATES_SQL = (
+    "SELECT b.band_key, w.cluster_key, w.minhash FROM wire_clusterband b"
+    " JOIN wire_wireitem w ON w.id = b.item_id WHERE b.band_key IN ({})"
+    " AND b.received_at >= %s"
+)
+
+
+def _cluster(source: Source, records) -> None:
+    """Give each record its MinHash signature and cluster (see clusters.py): the
+    cluster of the most similar item in the window (the pool, or earlier in this
+    batch) when similar enough, else a cluster of its own."""
+    for record in records:
+        sig = clusters.signature(record.headline, record.body_html)
+        record.minhash, record.bands = sig.tobytes(), clusters.band_keys(sig)
+    wanted = list({key for r in records if r.cluster_key is None for key in r.bands})
+    candidates: dict[int, list[tuple[str, bytes]]] = {}
+    since = connection.ops.adapt_datetimefield_value(clusters.window_start())
+    for start in range(0, len(wanted), _CHUNK):
+        chunk = wanted[start : start + _CHUNK]
+        sql = _CANDIDATES_SQL.format(", ".join(["%s"] * len(chunk)))
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [*chunk, since])
+            for band_key, cluster_key, minhash in cursor.fetchall():
+                candidates.setdefault(band_key, []).append((cluster_key, bytes(minhash)))
+    for record in records:
+        if record.cluster_key is None:
+            best_key, best_score = None, 0.0
+            for band_key in record.bands:
+                for cluster_key, minhash in candidates.get(band_key, ()):
+                    score = clusters.similarity(record.minhash, minhash)
+                    if score > best_score:
+                        best_key, best_score = cluster_key, score
+            if best_score >= clusters.THRESHOLD:
+                record.cluster_key, record.cluster_score = best_key, best_score
+            else:
+                record.cluster_key = f"{source.pk}:{record.guid}"
+        for band_key in record.bands:  # later items of this batch can match it
+            candidates.setdefault(band_key, []).append((record.cluster_key, record.minhash))
+
+
+def _bands_store(source: Source, records) -> None:
+    """Index the new items' bands (their ids are read back: the insert is raw)."""
+    if not records:
+        return
+    ids = {}
+    guids = list({r.guid for r in records})
+    for start in range(0, len(guids), _CHUNK):
+        ids.update(
+            ((guid, version), pk)
+            for pk, guid, version in WireItem.objects.filter(
+                source=source, guid__in=guids[start : start + _CHUNK]
+            ).values_list("id", "guid", "version")
+        )
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    rows = [
+        (band_key, ids[(record.guid, record.version)], now)
+        for record in records
+        if record.is_current  # history versions are not matched against
+        for band_key in record.bands
+    ]
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            "INSERT INTO wire_clusterband (band_key, item_id, received_at) VALUES (%s, %s, %s)",
+            rows,
+        )
 
 
 def _insert(model, objects) -> None:
@@ -310,6 +382,9 @@ def _wire_item(source, delivery, item: ParsedItem, version, content_hash, is_cur
         embargo_until=item.embargo_until,
         pub_status=item.pub_status,
         content_hash=content_hash,
+        cluster_key=None,
+        cluster_score=None,
+        minhash=b"",
     )
 
 

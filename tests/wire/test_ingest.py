@@ -166,3 +166,84 @@ class RerunTests:
         assert result.status == "new" and result.headline == "Not news"
         delivery.refresh_from_db()
         assert delivery.status == "accepted" and delivery.reason == ""
+
+
+def _ninjs(uri, headline, paragraphs):
+    body = "".join(f"<p>{p}</p>" for p in paragraphs)
+    return json.dumps({"uri": uri, "version": 1, "headline": headline, "body_html": body}).encode()
+
+
+STORY = [
+    "Government troops on Friday retook the last town held by the insurgents in the west of the country, the army said.",
+    "The offensive began at dawn and met little resistance, according to a statement from the joint operations command.",
+    "Officials said engineers were clearing explosives from public buildings before residents could return home.",
+    "The insurgents had held the town for more than three years and used it as a base for raids across the border.",
+]
+
+
+class ClusterTests:
+    def test_same_event_from_two_agencies_is_one_cluster(self, tmp_path):
+        """A lightly re-edited copy from another agency joins the first item's cluster."""
+        from dateline.wire.services import deliveries_ingest
+
+        afp = Source.objects.create(name="AFP", slug="afp")
+        upi = Source.objects.create(name="UPI", slug="upi")
+        edited = [
+            STORY[0].replace("Government troops", "Troops"),
+            *STORY[1:3],
+            STORY[3] + " Two soldiers were hurt.",
+        ]
+        deliveries_ingest(
+            source=afp, deliveries=[("afp.json", _ninjs("afp:1", "Army retakes last town", STORY))]
+        )
+        deliveries_ingest(
+            source=upi, deliveries=[("upi.json", _ninjs("upi:9", "Troops retake town", edited))]
+        )
+        first, second = WireItem.objects.get(guid="afp:1"), WireItem.objects.get(guid="upi:9")
+        assert second.cluster_key == first.cluster_key == f"{afp.pk}:afp:1"
+        assert 0.5 <= second.cluster_score < 1.0
+
+    def test_unrelated_story_is_its_own_cluster(self):
+        """A different story starts its own cluster."""
+        from dateline.wire.services import deliveries_ingest
+
+        afp = Source.objects.create(name="AFP", slug="afp")
+        other = [
+            "The central bank left interest rates unchanged on Thursday, citing easing inflation.",
+            "Economists had expected the decision after three months of falling prices.",
+        ]
+        deliveries_ingest(
+            source=afp,
+            deliveries=[
+                ("a.json", _ninjs("afp:1", "Army retakes last town", STORY)),
+                ("b.json", _ninjs("afp:2", "Rates unchanged", other)),
+            ],
+        )
+        keys = set(WireItem.objects.values_list("cluster_key", flat=True))
+        assert len(keys) == 2
+
+    def test_new_version_stays_in_its_cluster(self):
+        """A new version of a guid keeps its story's cluster."""
+        g2 = FIXTURES / "newsml_g2"
+        ingest_json(g2 / "afp_text_nitf_v1.xml")
+        ingest_json(g2 / "afp_text_nitf_v2.xml")
+        assert WireItem.objects.values("cluster_key").distinct().count() == 1
+
+    def test_window_limits_lookback(self, settings):
+        """Items older than the look-back window are not matched."""
+        from datetime import timedelta
+
+        from django.utils import timezone
+
+        from dateline.wire.models import ClusterBand
+        from dateline.wire.services import deliveries_ingest
+
+        afp = Source.objects.create(name="AFP", slug="afp")
+        deliveries_ingest(
+            source=afp, deliveries=[("a.json", _ninjs("afp:1", "Army retakes last town", STORY))]
+        )
+        ClusterBand.objects.update(received_at=timezone.now() - timedelta(hours=100))
+        deliveries_ingest(
+            source=afp, deliveries=[("b.json", _ninjs("afp:2", "Army retakes last town", STORY))]
+        )
+        assert WireItem.objects.values("cluster_key").distinct().count() == 2
