@@ -72,7 +72,9 @@ class Site(models.Model):
 
 
 # Top-level paths of every site; a section slug cannot take them.
-RESERVED_SECTION_SLUGS = frozenset({"admin", "static", "archive", "privacy", "media", "api"})
+RESERVED_SECTION_SLUGS = frozenset(
+    {"admin", "static", "archive", "privacy", "media", "api", "wire"}
+)
 
 
 def validate_section_slug(value):

@@ -145,5 +145,6 @@ DATELINE_PUBLIC_PORT = os.environ.get("DATELINE_PUBLIC_PORT", "")
 
 STATICFILES_DIRS = [BASE_DIR / "static"]
 
-# Wire ingestion: the largest delivery accepted.
+# Wire ingestion: the key(s) that encrypt source credentials, and the largest delivery accepted.
+DATELINE_CREDENTIALS_KEY = os.environ.get("DATELINE_CREDENTIALS_KEY", "")
 DATELINE_WIRE_MAX_BYTES = int(os.environ.get("DATELINE_WIRE_MAX_BYTES", 20 * 1024 * 1024))

@@ -26,6 +26,22 @@ def _dev_secret_key():
 
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY") or _dev_secret_key()
 
+
+def _dev_credentials_key():
+    # A per-checkout Fernet key under var/, like the secret key.
+    from cryptography.fernet import Fernet
+
+    path = VAR_DIR / "credentials_key"
+    if not path.exists():
+        VAR_DIR.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(Fernet.generate_key().decode())
+    return path.read_text().strip()
+
+
+DATELINE_CREDENTIALS_KEY = os.environ.get("DATELINE_CREDENTIALS_KEY") or _dev_credentials_key()
+
 # Browsers resolve every *.localhost name to this machine (RFC 6761 §6.3).
 ALLOWED_HOSTS = [".localhost", "localhost", "127.0.0.1", "[::1]"]
 

@@ -27,3 +27,6 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 DATELINE_PUBLIC_SCHEME = "http"
 DATELINE_PUBLIC_PORT = ""
+
+# A fixed Fernet key for the tests only.
+DATELINE_CREDENTIALS_KEY = "jM4F3hO3wJbGJpUq3p4d6cH5tHqyE6o0yq3Vn4k9x0w="

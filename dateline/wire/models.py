@@ -6,6 +6,8 @@ from django.db.models import Q
 
 from dateline.network.models import Agency
 
+from .crypto import EncryptedTextField
+
 
 class Source(models.Model):
     """One agency feed: how it arrives, in which format, and what its contract allows."""
@@ -35,6 +37,19 @@ class Source(models.Model):
     )
     format = models.CharField(max_length=16, choices=Format.choices, default=Format.AUTO)
     delivery_method = models.CharField(max_length=16, choices=Method.choices, default=Method.MANUAL)
+    feed_url = models.URLField(blank=True, help_text="For polled feeds.")
+    push_secret = EncryptedTextField(
+        blank=True,
+        help_text=(
+            "For HTTP push: the shared secret. The agency signs the body "
+            "(X-Dateline-Signature: sha256=<hex HMAC>) or sends it as a bearer token. "
+            "Stored encrypted."
+        ),
+    )
+    credentials = EncryptedTextField(
+        blank=True,
+        help_text="Login for the agency's feed or server, e.g. user:password. Stored encrypted.",
+    )
     desk_hints = models.TextField(blank=True, help_text="Notes for the desk about this feed.")
     rights_full_text_feeds = models.BooleanField(default=False)
     rights_full_text_api = models.BooleanField(default=False)

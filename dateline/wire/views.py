@@ -1,0 +1,63 @@
+"""HTTP push: an agency POSTs a delivery to /wire/push/<source>/.
+
+Authenticated per source with its shared secret, either as an HMAC-SHA256 of the
+body (``X-Dateline-Signature: sha256=<hex>``) or as a bearer token. Answers 202
+with the delivery's id and what became of each item."""
+
+import hashlib
+import hmac
+import logging
+
+from django.conf import settings
+from django.http import JsonResponse
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+
+from .models import Source
+from .services import delivery_ingest
+
+logger = logging.getLogger("dateline.wire")
+
+
+def _authorised(request, body: bytes, secret: str) -> bool:
+    signature = request.headers.get("X-Dateline-Signature", "")
+    if signature.startswith("sha256="):
+        expected = hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+        return hmac.compare_digest(signature[7:].strip().lower(), expected)
+    authorization = request.headers.get("Authorization", "")
+    if authorization.startswith("Bearer "):
+        return hmac.compare_digest(authorization[7:].strip().encode(), secret.encode())
+    return False
+
+
+def _refuse(status: int, message: str, source_slug: str, request) -> JsonResponse:
+    # No secret, header value or body in the log: only who was refused and why.
+    logger.warning(
+        "push to %s refused (%s): %s", source_slug, status, message,
+        extra={"remote_addr": request.META.get("REMOTE_ADDR")},
+    )  # fmt: skip
+    return JsonResponse({"error": message}, status=status)
+
+
+@csrf_exempt  # a machine endpoint: authenticated by the source's secret, not a cookie
+@require_POST
+def push(request, source_slug):
+    source = Source.objects.filter(slug=source_slug, is_active=True).first()
+    if source is None or source.delivery_method != Source.Method.PUSH or not source.push_secret:
+        return _refuse(404, "no push source with this name", source_slug, request)
+    limit = settings.DATELINE_WIRE_MAX_BYTES
+    try:
+        declared = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return _refuse(400, "invalid Content-Length", source_slug, request)
+    if declared > limit:
+        return _refuse(413, f"over the {limit}-byte limit", source_slug, request)
+    body = request.read(limit + 1)
+    if len(body) > limit:
+        return _refuse(413, f"over the {limit}-byte limit", source_slug, request)
+    if not _authorised(request, body, source.push_secret):
+        return _refuse(401, "bad or missing signature or token", source_slug, request)
+    results = delivery_ingest(source=source, data=body, origin=f"push:{source.slug}")
+    return JsonResponse(
+        {"delivery": results[0].delivery_id, "items": [r.as_dict() for r in results]}, status=202
+    )

@@ -1,0 +1,107 @@
+import hashlib
+import hmac
+from pathlib import Path
+
+import pytest
+
+from dateline.wire.models import Delivery, Source, WireItem
+
+pytestmark = pytest.mark.django_db
+FIXTURES = Path(__file__).parent / "fixtures"
+SECRET = "s3cret-shared-with-the-agency"
+
+
+@pytest.fixture
+def push_source():
+    return Source.objects.create(
+        name="AFP push", slug="afp-push", delivery_method=Source.Method.PUSH, push_secret=SECRET
+    )
+
+
+def sign(body: bytes, secret=SECRET) -> str:
+    return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+
+
+def post(client, body, **headers):
+    return client.post(
+        "/wire/push/afp-push/", body, content_type="application/xml",
+        headers={"host": "spacewar.localhost", **headers},
+    )  # fmt: skip
+
+
+class PushTests:
+    def test_signed_push_is_accepted(self, client, push_source):
+        """A push signed with the source's secret answers 202 with the delivery's id."""
+        body = (FIXTURES / "newsml_g2/afp_text_nitf_v1.xml").read_bytes()
+        response = post(client, body, **{"X-Dateline-Signature": sign(body)})
+        assert response.status_code == 202
+        data = response.json()
+        assert data["delivery"] == Delivery.objects.get().pk
+        assert data["items"][0]["status"] == "new"
+        assert WireItem.objects.get().headline == "Navy tests harbour drones in Baltic exercise"
+
+    def test_bearer_token_is_accepted(self, client, push_source):
+        """The secret may come as a bearer token instead of a signature."""
+        body = (FIXTURES / "ninjs/ninjs_1x.json").read_bytes()
+        response = post(client, body, Authorization=f"Bearer {SECRET}")
+        assert response.status_code == 202
+
+    @pytest.mark.parametrize(
+        "headers",
+        [
+            {},
+            {"X-Dateline-Signature": "sha256=" + "0" * 64},
+            {"Authorization": "Bearer wrong"},
+            {"X-Dateline-Signature": "md5=abc"},
+        ],
+    )
+    def test_bad_secret_refused_and_nothing_recorded(self, client, push_source, headers):
+        """A push without the right secret is refused (401) and records nothing."""
+        body = (FIXTURES / "ninjs/ninjs_1x.json").read_bytes()
+        response = post(client, body, **headers)
+        assert response.status_code == 401
+        assert not Delivery.objects.exists() and not WireItem.objects.exists()
+
+    def test_signature_of_other_body_refused(self, client, push_source):
+        """A signature made for other bytes does not let a tampered body in."""
+        body = (FIXTURES / "ninjs/ninjs_1x.json").read_bytes()
+        response = post(client, body + b" ", **{"X-Dateline-Signature": sign(body)})
+        assert response.status_code == 401
+
+    def test_oversized_refused_before_reading(self, client, push_source, settings):
+        """A body over the limit is refused with 413."""
+        settings.DATELINE_WIRE_MAX_BYTES = 100
+        body = b"<x>" + b"a" * 500 + b"</x>"
+        response = post(client, body, **{"X-Dateline-Signature": sign(body)})
+        assert response.status_code == 413 and not Delivery.objects.exists()
+
+    def test_bad_content_quarantined(self, client, push_source):
+        """A correctly signed but unreadable push is kept and quarantined with the reason."""
+        body = (FIXTURES / "illformed/billion_laughs.xml").read_bytes()
+        response = post(client, body, **{"X-Dateline-Signature": sign(body)})
+        assert response.status_code == 202
+        assert response.json()["items"][0]["status"] == "quarantined"
+        assert Delivery.objects.get().status == "quarantined"
+
+    def test_unknown_or_non_push_source(self, client):
+        """Pushing to a source that does not take pushes answers 404."""
+        Source.objects.create(name="Manual", slug="afp-push", push_secret=SECRET)
+        body = b"{}"
+        assert post(client, body, **{"X-Dateline-Signature": sign(body)}).status_code == 404
+
+    def test_get_not_allowed(self, client, push_source):
+        """Only POST is accepted."""
+        assert (
+            client.get("/wire/push/afp-push/", headers={"host": "spacewar.localhost"}).status_code
+            == 405
+        )
+
+    def test_secret_stored_encrypted(self, push_source):
+        """The push secret is stored encrypted, and read back in clear."""
+        from django.db import connection
+
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT push_secret FROM wire_source WHERE id = %s", [push_source.pk])
+            stored = cursor.fetchone()[0]
+        assert SECRET not in stored and stored.startswith("gAAAA")
+        assert Source.objects.get(pk=push_source.pk).push_secret == SECRET
