@@ -21,7 +21,12 @@ INSTALLED_APPS = [
     "dateline.articles",
     "dateline.demo",
     "dateline.ops",
+    "dateline.worker",
+    "django_tasks_db",
 ]
+
+# Background tasks: Django's Tasks API on django-tasks-db, run by `dateline worker`.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -144,6 +149,9 @@ DATELINE_PUBLIC_SCHEME = os.environ.get("DATELINE_PUBLIC_SCHEME", "https")
 DATELINE_PUBLIC_PORT = os.environ.get("DATELINE_PUBLIC_PORT", "")
 
 STATICFILES_DIRS = [BASE_DIR / "static"]
+
+# Inbox folders: files dropped in <DATELINE_INBOX_DIR>/<source slug>/ are ingested.
+DATELINE_INBOX_DIR = Path(os.environ.get("DATELINE_INBOX_DIR", VAR_DIR / "inbox"))
 
 # Wire ingestion: the key(s) that encrypt source credentials, and the largest delivery accepted.
 DATELINE_CREDENTIALS_KEY = os.environ.get("DATELINE_CREDENTIALS_KEY", "")

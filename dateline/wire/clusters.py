@@ -9,7 +9,8 @@ of 4; items that share a band are candidates, and the fraction of equal signatur
 values estimates their Jaccard similarity. Bands live in an indexed table of ours
 (``ClusterBand``), so one index serves every process, survives restarts, and a
 lookup costs the same however large the pool grows: it reads only matching bands
-inside the look-back window (DATELINE_CLUSTER_WINDOW_HOURS, default 72).
+within the window around the item's own time (DATELINE_CLUSTER_WINDOW_HOURS,
+default 72 hours either side), at most MAX_CANDIDATES_PER_BAND of them.
 """
 
 import hashlib
@@ -19,7 +20,6 @@ from datetime import timedelta
 
 import numpy as np
 from django.conf import settings
-from django.utils import timezone
 
 NUM_PERM = 64
 BANDS, ROWS = 16, 4  # candidate threshold about (1/16) ** (1/4) = 0.5
@@ -75,6 +75,8 @@ def similarity(a: bytes | np.ndarray, b: bytes | np.ndarray) -> float:
     return float(np.count_nonzero(a == b)) / NUM_PERM
 
 
-def window_start():
-    hours = getattr(settings, "DATELINE_CLUSTER_WINDOW_HOURS", 72)
-    return timezone.now() - timedelta(hours=hours)
+MAX_CANDIDATES_PER_BAND = 50
+
+
+def window() -> timedelta:
+    return timedelta(hours=getattr(settings, "DATELINE_CLUSTER_WINDOW_HOURS", 72))

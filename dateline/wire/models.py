@@ -38,6 +38,9 @@ class Source(models.Model):
     format = models.CharField(max_length=16, choices=Format.choices, default=Format.AUTO)
     delivery_method = models.CharField(max_length=16, choices=Method.choices, default=Method.MANUAL)
     feed_url = models.URLField(blank=True, help_text="For polled feeds.")
+    # Conditional GET state of a polled feed (RFC 9110 §13.1).
+    feed_etag = models.CharField(max_length=300, blank=True, editable=False)
+    feed_last_modified = models.CharField(max_length=100, blank=True, editable=False)
     push_secret = EncryptedTextField(
         blank=True,
         help_text=(
@@ -87,6 +90,7 @@ class Delivery(models.Model):
     """One arrival of a delivery (its bytes are a RawDelivery) and what became of it."""
 
     class Status(models.TextChoices):
+        PENDING = "pending", "Received, waiting for the worker"
         ACCEPTED = "accepted", "Accepted"
         QUARANTINED = "quarantined", "Quarantined"
 
@@ -174,10 +178,12 @@ class ClusterBand(models.Model):
 
     band_key = models.BigIntegerField()
     item = models.ForeignKey(WireItem, on_delete=models.CASCADE, related_name="+")
-    received_at = models.DateTimeField()
+    # The story's own time (its dateline time, else when it arrived): the look-back
+    # window is about the event, so a backfill of old stories matches its own days.
+    at = models.DateTimeField()
 
     class Meta:
-        indexes = [models.Index(fields=["band_key", "received_at"], name="clusterband_lookup")]
+        indexes = [models.Index(fields=["band_key", "at"], name="clusterband_lookup")]
 
     def __str__(self):
         return f"band {self.band_key} of item {self.item_id}"

@@ -13,6 +13,7 @@ import json
 import logging
 import operator
 from dataclasses import dataclass, field
+from datetime import UTC
 from types import SimpleNamespace
 
 from django.conf import settings
@@ -263,34 +264,45 @@ def _pool_store(source: Source, arrivals: list[_Arrival]) -> dict[int, list[Inge
 
 
 _CANDIDATES_SQL = (
-    "SELECT b.band_key, w.cluster_key, w.minhash FROM wire_clusterband b"
+    "SELECT b.band_key, b.at, w.cluster_key, w.minhash FROM wire_clusterband b"
     " JOIN wire_wireitem w ON w.id = b.item_id WHERE b.band_key IN ({})"
-    " AND b.received_at >= %s"
+    " AND b.at >= %s AND b.at <= %s"
 )
 
 
 def _cluster(source: Source, records) -> None:
     """Give each record its MinHash signature and cluster (see clusters.py): the
-    cluster of the most similar item in the window (the pool, or earlier in this
-    batch) when similar enough, else a cluster of its own."""
+    cluster of the most similar item near its time (in the pool, or earlier in
+    this batch) when similar enough, else a cluster of its own."""
+    now = timezone.now()
     for record in records:
         sig = clusters.signature(record.headline, record.body_html)
         record.minhash, record.bands = sig.tobytes(), clusters.band_keys(sig)
-    wanted = list({key for r in records if r.cluster_key is None for key in r.bands})
-    candidates: dict[int, list[tuple[str, bytes]]] = {}
-    since = connection.ops.adapt_datetimefield_value(clusters.window_start())
-    for start in range(0, len(wanted), _CHUNK):
-        chunk = wanted[start : start + _CHUNK]
-        sql = _CANDIDATES_SQL.format(", ".join(["%s"] * len(chunk)))
-        with connection.cursor() as cursor:
-            cursor.execute(sql, [*chunk, since])
-            for band_key, cluster_key, minhash in cursor.fetchall():
-                candidates.setdefault(band_key, []).append((cluster_key, bytes(minhash)))
+        record.at = record.dateline_at or now
+    window = clusters.window()
+    matching = [r for r in records if r.cluster_key is None]
+    wanted = list({key for r in matching for key in r.bands})
+    candidates: dict[int, list] = {}
+    if matching:
+        adapt = connection.ops.adapt_datetimefield_value
+        low = adapt(min(r.at for r in matching) - window)
+        high = adapt(max(r.at for r in matching) + window)
+        for start in range(0, len(wanted), _CHUNK):
+            chunk = wanted[start : start + _CHUNK]
+            sql = _CANDIDATES_SQL.format(", ".join(["%s"] * len(chunk)))
+            with connection.cursor() as cursor:
+                cursor.execute(sql, [*chunk, low, high])
+                for band_key, at, cluster_key, minhash in cursor.fetchall():
+                    found = candidates.setdefault(band_key, [])
+                    if len(found) < clusters.MAX_CANDIDATES_PER_BAND:
+                        found.append((_aware(at), cluster_key, bytes(minhash)))
     for record in records:
         if record.cluster_key is None:
             best_key, best_score = None, 0.0
             for band_key in record.bands:
-                for cluster_key, minhash in candidates.get(band_key, ()):
+                for at, cluster_key, minhash in candidates.get(band_key, ()):
+                    if abs(at - record.at) > window:
+                        continue
                     score = clusters.similarity(record.minhash, minhash)
                     if score > best_score:
                         best_key, best_score = cluster_key, score
@@ -298,8 +310,19 @@ def _cluster(source: Source, records) -> None:
                 record.cluster_key, record.cluster_score = best_key, best_score
             else:
                 record.cluster_key = f"{source.pk}:{record.guid}"
-        for band_key in record.bands:  # later items of this batch can match it
-            candidates.setdefault(band_key, []).append((record.cluster_key, record.minhash))
+        if record.is_current:  # later items of this batch can match it
+            for band_key in record.bands:
+                candidates.setdefault(band_key, []).append(
+                    (record.at, record.cluster_key, record.minhash)
+                )
+
+
+def _aware(value):
+    if isinstance(value, str):
+        from django.utils.dateparse import parse_datetime
+
+        value = parse_datetime(value)
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 def _bands_store(source: Source, records) -> None:
@@ -315,16 +338,16 @@ def _bands_store(source: Source, records) -> None:
                 source=source, guid__in=guids[start : start + _CHUNK]
             ).values_list("id", "guid", "version")
         )
-    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    adapt = connection.ops.adapt_datetimefield_value
     rows = [
-        (band_key, ids[(record.guid, record.version)], now)
+        (band_key, ids[(record.guid, record.version)], adapt(record.at))
         for record in records
         if record.is_current  # history versions are not matched against
         for band_key in record.bands
     ]
     with connection.cursor() as cursor:
         cursor.executemany(
-            "INSERT INTO wire_clusterband (band_key, item_id, received_at) VALUES (%s, %s, %s)",
+            "INSERT INTO wire_clusterband (band_key, item_id, at) VALUES (%s, %s, %s)",
             rows,
         )
 
@@ -388,19 +411,45 @@ def _wire_item(source, delivery, item: ParsedItem, version, content_hash, is_cur
     )
 
 
+@transaction.atomic
+def delivery_receive(*, source: Source, data: bytes, origin: str) -> tuple[Delivery, bool]:
+    """Keep a pushed delivery's bytes and record it as pending; the worker parses it
+    (``tasks.delivery_process``). Returns (delivery, created): the same bytes again
+    give the delivery already recorded."""
+    sha256 = sha256_of(data)
+    existing = Delivery.objects.filter(source=source, sha256=sha256).first()
+    if existing is not None:
+        return existing, False
+    raw_store_many({sha256: data})
+    delivery = Delivery.objects.create(
+        source=source, sha256=sha256, size=len(data), origin=origin[:500],
+        status=Delivery.Status.PENDING,
+    )  # fmt: skip
+    from .tasks import delivery_process
+
+    transaction.on_commit(lambda: delivery_process.enqueue(delivery.pk))
+    return delivery, True
+
+
 def delivery_rerun(*, delivery: Delivery) -> list[IngestResult]:
     """Parse a quarantined delivery again from its kept bytes (after a parser fix).
     It stays quarantined, with the new reason, when it still cannot be read."""
     if delivery.status != Delivery.Status.QUARANTINED:
         raise ValueError(f"delivery {delivery.pk} is not quarantined")
+    return delivery_reprocess(delivery=delivery)
+
+
+def delivery_reprocess(*, delivery: Delivery) -> list[IngestResult]:
+    """Parse a kept delivery (pending or quarantined) into the pool."""
     try:
         data = raw_read(delivery.sha256)
     except RawDelivery.DoesNotExist:  # refused as too large: nothing was kept
         return [IngestResult(path=delivery.origin, status="quarantined", reason=delivery.reason)]
     arrival = _read(delivery.source, data, delivery.origin)
     if arrival.reason:
-        delivery.reason = arrival.reason
-        delivery.save(update_fields=["reason"])
+        delivery.status, delivery.reason = Delivery.Status.QUARANTINED, arrival.reason
+        delivery.format = arrival.format
+        delivery.save(update_fields=["status", "reason", "format"])
         return [IngestResult(path=delivery.origin, status="quarantined", reason=arrival.reason)]
     with transaction.atomic():
         delivery.status, delivery.reason = Delivery.Status.ACCEPTED, ""

@@ -2,7 +2,8 @@
 
 Authenticated per source with its shared secret, either as an HMAC-SHA256 of the
 body (``X-Dateline-Signature: sha256=<hex>``) or as a bearer token. Answers 202
-with the delivery's id and what became of each item."""
+with the delivery's id once its bytes are kept; the background worker parses it
+(``tasks.delivery_process``)."""
 
 import hashlib
 import hmac
@@ -14,7 +15,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from .models import Source
-from .services import delivery_ingest
+from .services import delivery_receive
 
 logger = logging.getLogger("dateline.wire")
 
@@ -57,7 +58,7 @@ def push(request, source_slug):
         return _refuse(413, f"over the {limit}-byte limit", source_slug, request)
     if not _authorised(request, body, source.push_secret):
         return _refuse(401, "bad or missing signature or token", source_slug, request)
-    results = delivery_ingest(source=source, data=body, origin=f"push:{source.slug}")
+    delivery, created = delivery_receive(source=source, data=body, origin=f"push:{source.slug}")
     return JsonResponse(
-        {"delivery": results[0].delivery_id, "items": [r.as_dict() for r in results]}, status=202
+        {"delivery": delivery.pk, "status": delivery.status if created else "duplicate"}, status=202
     )

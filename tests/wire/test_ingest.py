@@ -230,7 +230,7 @@ class ClusterTests:
         assert WireItem.objects.values("cluster_key").distinct().count() == 1
 
     def test_window_limits_lookback(self, settings):
-        """Items older than the look-back window are not matched."""
+        """Items more than the window apart in time are not matched."""
         from datetime import timedelta
 
         from django.utils import timezone
@@ -242,7 +242,7 @@ class ClusterTests:
         deliveries_ingest(
             source=afp, deliveries=[("a.json", _ninjs("afp:1", "Army retakes last town", STORY))]
         )
-        ClusterBand.objects.update(received_at=timezone.now() - timedelta(hours=100))
+        ClusterBand.objects.update(at=timezone.now() - timedelta(hours=100))
         deliveries_ingest(
             source=afp, deliveries=[("b.json", _ninjs("afp:2", "Army retakes last town", STORY))]
         )

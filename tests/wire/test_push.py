@@ -5,6 +5,7 @@ from pathlib import Path
 import pytest
 
 from dateline.wire.models import Delivery, Source, WireItem
+from dateline.wire.storage import raw_read
 
 pytestmark = pytest.mark.django_db
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -30,15 +31,23 @@ def post(client, body, **headers):
 
 
 class PushTests:
-    def test_signed_push_is_accepted(self, client, push_source):
-        """A push signed with the source's secret answers 202 with the delivery's id."""
+    def test_signed_push_is_accepted(self, client, push_source, django_capture_on_commit_callbacks):
+        """A signed push answers 202 with the delivery's id; the bytes are kept and the
+        parsing is queued for the worker."""
         body = (FIXTURES / "newsml_g2/afp_text_nitf_v1.xml").read_bytes()
-        response = post(client, body, **{"X-Dateline-Signature": sign(body)})
+        with django_capture_on_commit_callbacks(execute=True):
+            response = post(client, body, **{"X-Dateline-Signature": sign(body)})
         assert response.status_code == 202
         data = response.json()
-        assert data["delivery"] == Delivery.objects.get().pk
-        assert data["items"][0]["status"] == "new"
-        assert WireItem.objects.get().headline == "Navy tests harbour drones in Baltic exercise"
+        delivery = Delivery.objects.get()
+        assert data == {"delivery": delivery.pk, "status": "pending"}
+        assert raw_read(delivery.sha256) == body
+        from django_tasks_db.models import DBTaskResult
+
+        assert DBTaskResult.objects.get().task_path == "dateline.wire.tasks.delivery_process"
+        with django_capture_on_commit_callbacks(execute=True):
+            again = post(client, body, **{"X-Dateline-Signature": sign(body)})
+        assert again.json() == {"delivery": delivery.pk, "status": "duplicate"}
 
     def test_bearer_token_is_accepted(self, client, push_source):
         """The secret may come as a bearer token instead of a signature."""
@@ -77,11 +86,15 @@ class PushTests:
 
     def test_bad_content_quarantined(self, client, push_source):
         """A correctly signed but unreadable push is kept and quarantined with the reason."""
+        from dateline.wire.tasks import delivery_process
+
         body = (FIXTURES / "illformed/billion_laughs.xml").read_bytes()
         response = post(client, body, **{"X-Dateline-Signature": sign(body)})
         assert response.status_code == 202
-        assert response.json()["items"][0]["status"] == "quarantined"
-        assert Delivery.objects.get().status == "quarantined"
+        [result] = delivery_process.call(response.json()["delivery"])
+        assert result["status"] == "quarantined"
+        delivery = Delivery.objects.get()
+        assert delivery.status == "quarantined" and "entities" in delivery.reason
 
     def test_unknown_or_non_push_source(self, client):
         """Pushing to a source that does not take pushes answers 404."""

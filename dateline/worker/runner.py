@@ -1,0 +1,160 @@
+"""The background worker: django-tasks-db's database worker, plus what it lacks.
+
+- **Leases.** A claimed task holds a lease that a housekeeping thread renews while
+  it runs. A task whose worker died (kill -9, power loss) keeps status RUNNING with
+  an expired lease; any worker puts it back in the queue. Tasks must therefore be
+  safe to run twice (every task of the project is).
+- **Retries with backoff.** A task that raises runs again after 10 s, 20 s, 40 s...
+  up to its attempt limit (schedule.MAX_ATTEMPTS); then it is FAILED.
+- **Periodic schedules** (schedule.SCHEDULE) are enqueued once per period across
+  any number of workers: the first to insert the period's ScheduleSlot wins.
+"""
+
+import logging
+import threading
+from datetime import UTC, datetime, timedelta
+
+from django.db import IntegrityError, close_old_connections, connection, transaction
+from django.tasks import TaskResultStatus
+from django.utils import timezone
+from django.utils.module_loading import import_string
+from django_tasks_db.management.commands.db_worker import Worker as DBWorker
+from django_tasks_db.models import DBTaskResult
+
+from . import schedule
+from .models import Lease, ScheduleSlot
+
+logger = logging.getLogger("dateline.worker")
+
+
+def max_attempts(task_path: str) -> int:
+    return schedule.MAX_ATTEMPTS.get(task_path, schedule.MAX_ATTEMPTS["default"])
+
+
+def backoff(attempt: int) -> timedelta:
+    return min(schedule.BACKOFF_BASE * 2 ** max(0, attempt - 1), schedule.BACKOFF_MAX)
+
+
+def schedule_tick(now=None) -> list[str]:
+    """Enqueue every periodic task whose current period has not run; returns their names."""
+    now = now or timezone.now()
+    enqueued = []
+    for periodic in schedule.SCHEDULE:
+        seconds = periodic.every.total_seconds()
+        slot = datetime.fromtimestamp(now.timestamp() // seconds * seconds, tz=UTC)
+        try:
+            with transaction.atomic():
+                ScheduleSlot.objects.create(name=periodic.name, slot_start=slot)
+                import_string(periodic.task_path).enqueue()
+        except IntegrityError:
+            continue  # another worker has this slot
+        enqueued.append(periodic.name)
+    ScheduleSlot.objects.filter(slot_start__lt=now - timedelta(days=2)).delete()
+    return enqueued
+
+
+def requeue_expired(*, lease_seconds: float, now=None) -> int:
+    """Put back in the queue the tasks whose worker stopped renewing its lease (or
+    died between claiming a task and taking its lease). Returns how many."""
+    now = now or timezone.now()
+    requeued = 0
+    running = DBTaskResult.objects.filter(status=TaskResultStatus.RUNNING)
+    live = set(Lease.objects.filter(expires_at__gte=now).values_list("task_id", flat=True))
+    stale_start = now - timedelta(seconds=lease_seconds)
+    for result in running.only("id", "task_path", "worker_ids", "started_at"):
+        if result.id in live:
+            continue
+        has_lease = Lease.objects.filter(task_id=result.id).exists()
+        if not has_lease and result.started_at and result.started_at > stale_start:
+            continue  # just claimed; its lease is being written
+        with transaction.atomic():
+            updated = DBTaskResult.objects.filter(
+                id=result.id, status=TaskResultStatus.RUNNING
+            ).update(status=TaskResultStatus.READY, run_after=now)
+            Lease.objects.filter(task_id=result.id).delete()
+        if updated:
+            requeued += 1
+            logger.warning(
+                "task %s (%s) lost its worker %s; queued again",
+                result.id, result.task_path, (result.worker_ids or ["?"])[-1],
+            )  # fmt: skip
+    return requeued
+
+
+class Worker(DBWorker):
+    """django-tasks-db's worker with leases, retries and periodic schedules."""
+
+    def __init__(
+        self, *args, lease_seconds: float = 60.0, housekeeping_every: float = 5.0, **kwargs
+    ):
+        super().__init__(*args, **kwargs)
+        self.lease_seconds = lease_seconds
+        self.housekeeping_every = housekeeping_every
+        self.current_task_id = None
+        self._stop = threading.Event()
+        self._housekeeper = threading.Thread(target=self._housekeeping, daemon=True)
+
+    def run(self) -> None:
+        self._housekeeper.start()
+        try:
+            super().run()
+        finally:
+            self._stop.set()
+
+    def _housekeeping(self) -> None:
+        while not self._stop.is_set():
+            try:
+                close_old_connections()
+                if self.current_task_id is not None:
+                    Lease.objects.filter(task_id=self.current_task_id).update(
+                        expires_at=timezone.now() + timedelta(seconds=self.lease_seconds)
+                    )
+                requeue_expired(lease_seconds=self.lease_seconds)
+                schedule_tick()
+            except Exception:  # keep the thread alive; the next round retries
+                logger.exception("worker housekeeping failed")
+            finally:
+                connection.close()
+            self._stop.wait(self.housekeeping_every)
+
+    def run_task(self, db_task_result: DBTaskResult) -> None:
+        Lease.objects.update_or_create(
+            task_id=db_task_result.id,
+            defaults={
+                "worker_id": self.worker_id,
+                "expires_at": timezone.now() + timedelta(seconds=self.lease_seconds),
+            },
+        )
+        self.current_task_id = db_task_result.id
+        try:
+            task = db_task_result.task
+            result = db_task_result.task_result
+            if task.takes_context:
+                from django.tasks import TaskContext
+
+                value = task.call(TaskContext(task_result=result), *result.args, **result.kwargs)
+            else:
+                value = task.call(*result.args, **result.kwargs)
+            db_task_result.set_successful(value)
+        except Exception as error:  # noqa: BLE001 - a task's failure is recorded, not raised
+            attempt = len(db_task_result.worker_ids)
+            if attempt < max_attempts(db_task_result.task_path):
+                delay = backoff(attempt)
+                DBTaskResult.objects.filter(id=db_task_result.id).update(
+                    status=TaskResultStatus.READY, run_after=timezone.now() + delay
+                )
+                logger.warning(
+                    "task %s (%s) failed on attempt %s (%s: %s); retrying in %s",
+                    db_task_result.id, db_task_result.task_path, attempt,
+                    type(error).__name__, error, delay,
+                )  # fmt: skip
+            else:
+                db_task_result.set_failed(error)
+                logger.error(
+                    "task %s (%s) failed %s times; given up",
+                    db_task_result.id, db_task_result.task_path, attempt,
+                )  # fmt: skip
+        finally:
+            self.current_task_id = None
+            Lease.objects.filter(task_id=db_task_result.id).delete()
+            self._run_tasks += 1

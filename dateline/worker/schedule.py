@@ -1,0 +1,26 @@
+"""Every periodic task of the project, declared in one place.
+
+Each entry runs once per period across all workers (see ScheduleSlot). Later
+issues add newsletter sends, scheduled publishing and take-downs here."""
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+
+@dataclass(frozen=True)
+class Periodic:
+    name: str
+    task_path: str  # dotted path of a django.tasks Task
+    every: timedelta
+
+
+SCHEDULE = [
+    Periodic("scan inboxes", "dateline.wire.tasks.inboxes_scan", timedelta(seconds=15)),
+    Periodic("poll feeds", "dateline.wire.tasks.feeds_poll", timedelta(minutes=5)),
+]
+
+# Attempts before a failing task is given up (FAILED), per task path.
+MAX_ATTEMPTS = {"default": 5}
+# Backoff before attempt n+1: BACKOFF_BASE * 2 ** (n - 1), at most BACKOFF_MAX.
+BACKOFF_BASE = timedelta(seconds=10)
+BACKOFF_MAX = timedelta(hours=1)
