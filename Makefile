@@ -43,7 +43,7 @@ demo: install
 	@echo "  http://energydaily.localhost:$(PORT)/"
 	@echo "  Admin: http://spacewar.localhost:$(PORT)/admin/  (login editor / dateline-demo)"
 	@echo ""
-	DATELINE_PUBLIC_PORT=$(PORT) $(DATELINE) serve --host $(HOST) --port $(PORT)
+	DATELINE_PUBLIC_PORT=$(PORT) $(DATELINE) serve --host $(HOST) --port $(PORT) --with-worker
 
 lint: install
 	$(VENV)/bin/ruff check .

@@ -69,13 +69,20 @@ def band_keys(sig: np.ndarray) -> list[int]:
     return keys
 
 
+def similarities(signature_bytes: bytes, others: list[bytes]) -> np.ndarray:
+    """Estimated Jaccard similarity of one signature to each of ``others``."""
+    mine = np.frombuffer(signature_bytes, dtype=np.uint32)
+    matrix = np.frombuffer(b"".join(others), dtype=np.uint32).reshape(len(others), NUM_PERM)
+    return np.count_nonzero(matrix == mine, axis=1) / NUM_PERM
+
+
 def similarity(a: bytes | np.ndarray, b: bytes | np.ndarray) -> float:
     a = np.frombuffer(a, dtype=np.uint32) if isinstance(a, bytes | memoryview) else a
     b = np.frombuffer(b, dtype=np.uint32) if isinstance(b, bytes | memoryview) else b
     return float(np.count_nonzero(a == b)) / NUM_PERM
 
 
-MAX_CANDIDATES_PER_BAND = 50
+MAX_CANDIDATES_PER_BAND = 20
 
 
 def window() -> timedelta:

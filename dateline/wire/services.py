@@ -298,16 +298,22 @@ def _cluster(source: Source, records) -> None:
                         found.append((_aware(at), cluster_key, bytes(minhash)))
     for record in records:
         if record.cluster_key is None:
-            best_key, best_score = None, 0.0
+            # Each distinct candidate once, scored in one numpy operation.
+            seen, keys, signatures = set(), [], []
             for band_key in record.bands:
                 for at, cluster_key, minhash in candidates.get(band_key, ()):
-                    if abs(at - record.at) > window:
+                    if minhash in seen or abs(at - record.at) > window:
                         continue
-                    score = clusters.similarity(record.minhash, minhash)
-                    if score > best_score:
-                        best_key, best_score = cluster_key, score
+                    seen.add(minhash)
+                    keys.append(cluster_key)
+                    signatures.append(minhash)
+            best_score = 0.0
+            if signatures:
+                scores = clusters.similarities(record.minhash, signatures)
+                best = int(scores.argmax())
+                best_score = float(scores[best])
             if best_score >= clusters.THRESHOLD:
-                record.cluster_key, record.cluster_score = best_key, best_score
+                record.cluster_key, record.cluster_score = keys[best], best_score
             else:
                 record.cluster_key = f"{source.pk}:{record.guid}"
         if record.is_current:  # later items of this batch can match it
@@ -339,12 +345,12 @@ def _bands_store(source: Source, records) -> None:
             ).values_list("id", "guid", "version")
         )
     adapt = connection.ops.adapt_datetimefield_value
-    rows = [
-        (band_key, ids[(record.guid, record.version)], adapt(record.at))
-        for record in records
-        if record.is_current  # history versions are not matched against
-        for band_key in record.bands
-    ]
+    rows = []
+    for record in records:
+        if not record.is_current:  # history versions are not matched against
+            continue
+        item_id, at = ids[(record.guid, record.version)], adapt(record.at)
+        rows.extend((band_key, item_id, at) for band_key in record.bands)
     with connection.cursor() as cursor:
         cursor.executemany(
             "INSERT INTO wire_clusterband (band_key, item_id, at) VALUES (%s, %s, %s)",

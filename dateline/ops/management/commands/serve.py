@@ -1,7 +1,10 @@
-"""``dateline serve``: the site on granian, a production-grade Rust HTTP server."""
+"""``dateline serve``: the sites on granian (a production-grade Rust HTTP server),
+and with ``--with-worker`` the background worker beside it."""
 
 import os
 import shutil
+import signal
+import subprocess
 import sys
 
 from django.conf import settings
@@ -15,15 +18,20 @@ class Command(BaseCommand):
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument("--port", type=int, default=8000)
         parser.add_argument("--workers", type=int, default=2)
+        parser.add_argument(
+            "--with-worker",
+            action="store_true",
+            help="also run one background worker (dateline worker)",
+        )
 
-    def handle(self, *args, host, port, workers, **options):
+    def handle(self, *args, host, port, workers, with_worker, **options):
         granian = shutil.which("granian", path=os.path.dirname(sys.executable)) or shutil.which(
             "granian"
         )
         if granian is None:
             raise CommandError("granian is not installed; run `make demo` or pip install granian.")
-        os.environ["DJANGO_SETTINGS_MODULE"] = settings.SETTINGS_MODULE
-        argv = [
+        env = {**os.environ, "DJANGO_SETTINGS_MODULE": settings.SETTINGS_MODULE}
+        server_argv = [
             granian,
             "--interface", "wsgi",
             "--host", host,
@@ -36,5 +44,25 @@ class Command(BaseCommand):
             "dateline.wsgi:application",
         ]  # fmt: skip
         self.stdout.write(f"Serving on http://{host}:{port} with {workers} granian workers")
-        sys.stdout.flush()
-        os.execv(granian, argv)  # noqa: S606 - replaces this process with the server
+        children = []
+        if with_worker:
+            self.stdout.write("Starting the background worker")
+            children.append(subprocess.Popen([sys.executable, "-m", "dateline", "worker"], env=env))
+        children.append(subprocess.Popen(server_argv, env=env))
+
+        def stop(signum, frame):
+            for child in children:
+                if child.poll() is None:
+                    child.send_signal(signal.SIGTERM)
+
+        signal.signal(signal.SIGTERM, stop)
+        signal.signal(signal.SIGINT, stop)
+        try:
+            children[-1].wait()
+        finally:
+            stop(None, None)
+            for child in children:
+                try:
+                    child.wait(15)
+                except subprocess.TimeoutExpired:
+                    child.kill()
