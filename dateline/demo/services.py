@@ -66,7 +66,28 @@ def demo_network_create() -> Network:
                     RelatedLink.objects.create(
                         section=section, title=title, url=url, order=link_order
                     )
+    _demo_sources()
     return network
+
+
+def _demo_sources():
+    """One wire source per agency, so that the demo's pool can be fed: files dropped
+    in var/inbox/<slug>/ (AFP, UPI, IANS) or `dateline ingest --source <slug>`."""
+    from dateline.wire.models import Source
+
+    for code, name, _holder, kind in spec.AGENCIES:
+        if kind == "staff":
+            continue
+        Source.objects.get_or_create(
+            slug=code.lower(),
+            defaults={
+                "name": f"{name} wire",
+                "agency": Agency.objects.get(code=code),
+                "delivery_method": Source.Method.INBOX if kind == "wire" else Source.Method.MANUAL,
+                "rights_full_text_feeds": kind != "wire",
+                "rights_full_text_api": kind != "wire",
+            },
+        )
 
 
 class _PathBook:

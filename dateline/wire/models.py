@@ -171,6 +171,17 @@ class WireItem(models.Model):
     def __str__(self):
         return f"{self.guid} v{self.version}"
 
+    def is_publishable(self, now=None) -> bool:
+        """Current, usable (not withheld or killed) and past any embargo."""
+        from django.utils import timezone
+
+        now = now or timezone.now()
+        return (
+            self.is_current
+            and self.pub_status == self.PubStatus.USABLE
+            and (self.embargo_until is None or self.embargo_until <= now)
+        )
+
 
 class ClusterBand(models.Model):
     """The locality-sensitive hashing index of near-duplicate detection: one row per

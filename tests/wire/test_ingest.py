@@ -247,3 +247,19 @@ class ClusterTests:
             source=afp, deliveries=[("b.json", _ninjs("afp:2", "Army retakes last town", STORY))]
         )
         assert WireItem.objects.values("cluster_key").distinct().count() == 2
+
+
+class PublishableTests:
+    def test_embargo_kill_and_history(self):
+        """An embargoed item is not publishable before its time; killed and old versions never."""
+        from datetime import UTC, datetime
+
+        g2 = FIXTURES / "newsml_g2"
+        ingest_json(g2 / "upi_text_xhtml_embargoed.xml")
+        embargoed = WireItem.objects.get()
+        assert not embargoed.is_publishable()
+        assert embargoed.is_publishable(now=datetime(2099, 1, 1, 0, 1, tzinfo=UTC))
+        ingest_json(g2 / "afp_text_nitf_v1.xml", g2 / "afp_kill_v3.xml")
+        killed = WireItem.objects.get(guid__contains="harbour", is_current=True)
+        old = WireItem.objects.get(guid__contains="harbour", is_current=False)
+        assert not killed.is_publishable() and not old.is_publishable()
