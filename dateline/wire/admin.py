@@ -1,17 +1,67 @@
+from django import forms
 from django.contrib import admin, messages
 
 from . import services
 from .models import Delivery, Source, WireItem
 
 
+class SourceForm(forms.ModelForm):
+    """Secrets are write-only: the form never shows them, and an empty field keeps
+    the stored value."""
+
+    new_push_secret = forms.CharField(
+        required=False, widget=forms.PasswordInput, label="Push secret",
+        help_text="Shared with the agency for HTTP push (HMAC signature or bearer token). "
+        "Leave empty to keep the current one.",
+    )  # fmt: skip
+    new_credentials = forms.CharField(
+        required=False, widget=forms.PasswordInput, label="Credentials",
+        help_text="user:password for the agency's feed. Leave empty to keep the current one.",
+    )  # fmt: skip
+    clear_secrets = forms.BooleanField(required=False, help_text="Remove both stored secrets.")
+
+    class Meta:
+        model = Source
+        fields = [
+            "name", "slug", "agency", "is_active", "desk_hints", "format", "delivery_method",
+            "feed_url", "rights_full_text_feeds", "rights_full_text_api", "rights_newsletters",
+            "takedown_after_days",
+        ]  # fmt: skip
+
+    def save(self, commit=True):
+        source = super().save(commit=False)
+        if self.cleaned_data.get("clear_secrets"):
+            source.push_secret = source.credentials = ""
+        if self.cleaned_data.get("new_push_secret"):
+            source.push_secret = self.cleaned_data["new_push_secret"]
+        if self.cleaned_data.get("new_credentials"):
+            source.credentials = self.cleaned_data["new_credentials"]
+        if commit:
+            source.save()
+        return source
+
+
 @admin.register(Source)
 class SourceAdmin(admin.ModelAdmin):
+    form = SourceForm
     list_display = ["name", "slug", "agency", "format", "delivery_method", "is_active"]
     list_filter = ["format", "delivery_method", "is_active"]
     prepopulated_fields = {"slug": ["name"]}
     fieldsets = [
         (None, {"fields": ["name", "slug", "agency", "is_active", "desk_hints"]}),
-        ("Delivery", {"fields": ["format", "delivery_method"]}),
+        (
+            "Delivery",
+            {
+                "fields": [
+                    "format",
+                    "delivery_method",
+                    "feed_url",
+                    "new_push_secret",
+                    "new_credentials",
+                    "clear_secrets",
+                ]
+            },
+        ),
         (
             "Usage rights",
             {

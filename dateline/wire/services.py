@@ -12,12 +12,13 @@ import hashlib
 import json
 import logging
 import operator
+import re
 from dataclasses import dataclass, field
-from datetime import UTC
+from datetime import UTC, datetime
 from types import SimpleNamespace
 
 from django.conf import settings
-from django.db import IntegrityError, connection, models, transaction
+from django.db import DatabaseError, IntegrityError, connection, models, transaction
 from django.utils import timezone
 
 from . import clusters
@@ -94,12 +95,42 @@ def _read(source: Source, data: bytes, origin: str) -> _Arrival:
     try:
         parser, root = detect_parser(data, format_hint=source.format)
         arrival.format = parser.format
-        arrival.items = parser.parse(data, root)
+        arrival.items = [_normalised(item) for item in parser.parse(data, root)]
     except ParseError as error:
         arrival.reason = str(error)
-    except (ValueError, TypeError, AttributeError, KeyError, IndexError, RecursionError) as error:
+    except (ValueError, TypeError, AttributeError, KeyError, IndexError, RecursionError,
+            OverflowError, UnicodeError) as error:  # fmt: skip
         arrival.reason = f"could not be read ({type(error).__name__}: {error})"
     return arrival
+
+
+# C0 controls other than tab, newline and carriage return, and lone surrogates: no
+# database or HTML page wants them (PostgreSQL refuses NUL in text).
+_UNSTORABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff]")
+_EARLIEST, _LATEST = datetime(1900, 1, 1, tzinfo=UTC), datetime(2200, 1, 1, tzinfo=UTC)
+
+
+def _normalised(item: ParsedItem) -> ParsedItem:
+    """Make a parsed item storable: drop unstorable characters, and refuse times
+    outside 1900-2200 (a typo in a year must not become a date in year 9999)."""
+    for name in ("guid", "headline", "byline", "dateline_place", "language", "body_html",
+                 "signoff", "ednote", "pub_status"):  # fmt: skip
+        value = getattr(item, name)
+        if not isinstance(value, str):
+            raise ParseError(f"{name} is not text ({type(value).__name__})")
+        setattr(item, name, _UNSTORABLE.sub("", value))
+    if not item.guid.strip():
+        raise ParseError("the item has an empty identifier (guid/uri)")
+    item.keywords = [_UNSTORABLE.sub("", str(k)) for k in item.keywords]
+    item.subjects = [
+        {key: _UNSTORABLE.sub("", str(value)) for key, value in subject.items()}
+        for subject in item.subjects
+    ]
+    if item.dateline_at is not None and not _EARLIEST <= item.dateline_at < _LATEST:
+        item.dateline_at = None
+    if item.embargo_until is not None and not _EARLIEST <= item.embargo_until < _LATEST:
+        raise ParseError(f"embargo time {item.embargo_until.isoformat()} is out of range")
+    return item
 
 
 def deliveries_ingest(*, source: Source, deliveries: list[tuple[str, bytes]]) -> list[IngestResult]:
@@ -108,7 +139,30 @@ def deliveries_ingest(*, source: Source, deliveries: list[tuple[str, bytes]]) ->
     Never raises for bad content. The raw bytes are kept in the same transaction
     as the deliveries' records."""
     arrivals = [_read(source, data, origin) for origin, data in deliveries]
+    return _commit_isolating(source, arrivals)
+
+
+def _commit_isolating(source: Source, arrivals: list[_Arrival]) -> list[IngestResult]:
+    """Commit the batch; when the database refuses something in it, commit its
+    deliveries one by one so that only the culprit is quarantined (with the
+    database's reason) and the rest of the batch goes on."""
+    try:
+        return _commit_retrying(source, arrivals)
+    except DatabaseError as error:
+        if isinstance(error, IntegrityError) and len(arrivals) == 1:
+            raise
+        if len(arrivals) > 1:
+            return [r for arrival in arrivals for r in _commit_isolating(source, [arrival])]
+        arrival = arrivals[0]
+        arrival.reason = f"could not be stored ({type(error).__name__}: {error})".strip()
+        arrival.items = []
+        return _commit_retrying(source, arrivals)
+
+
+def _commit_retrying(source: Source, arrivals: list[_Arrival]) -> list[IngestResult]:
     for attempt in range(3):
+        for arrival in arrivals:
+            arrival.delivery, arrival.duplicate_of = None, None
         try:
             with transaction.atomic():
                 return _commit(source, arrivals)
@@ -117,8 +171,6 @@ def deliveries_ingest(*, source: Source, deliveries: list[tuple[str, bytes]]) ->
             # read the pool again and redo the batch's decisions.
             if attempt == 2:
                 raise
-            for arrival in arrivals:
-                arrival.delivery, arrival.duplicate_of = None, None
     raise AssertionError("unreachable")
 
 
@@ -206,7 +258,7 @@ def _pool_store(source: Source, arrivals: list[_Arrival]) -> dict[int, list[Inge
     states: dict[str, _GuidState] = {guid: _GuidState(None, set()) for guid in guids}
     for start in range(0, len(guids), _CHUNK):
         rows = WireItem.objects.filter(source=source, guid__in=guids[start : start + _CHUNK]).only(
-            "id", "guid", "version", "is_current", "content_hash", "cluster_key"
+            "id", "guid", "version", "is_current", "content_hash", "cluster_key", "pub_status"
         )
         for row in rows:
             state = states[row.guid]
@@ -215,6 +267,7 @@ def _pool_store(source: Source, arrivals: list[_Arrival]) -> dict[int, list[Inge
                 state.current = row
     to_create: list[WireItem] = []
     demoted_ids: list[int] = []
+    killed_ids: list[int] = []
     results: dict[int, list[IngestResult]] = {}
     for arrival in arrivals:
         out = results[id(arrival)] = []
@@ -237,6 +290,18 @@ def _pool_store(source: Source, arrivals: list[_Arrival]) -> dict[int, list[Inge
             )  # fmt: skip
             out.append(result)
             if version in state.versions:
+                if (
+                    current is not None
+                    and version == current.version
+                    and item.pub_status == WireItem.PubStatus.CANCELED
+                    and getattr(current, "pub_status", None) != WireItem.PubStatus.CANCELED
+                ):
+                    # A kill re-sent under the same version number still kills.
+                    if current.pk:
+                        killed_ids.append(current.pk)
+                    current.pub_status = WireItem.PubStatus.CANCELED
+                    result.status = "updated"
+                    continue
                 result.status = "unchanged"
                 continue
             is_newest = current is None or version > current.version
@@ -255,6 +320,7 @@ def _pool_store(source: Source, arrivals: list[_Arrival]) -> dict[int, list[Inge
             result.status = "new" if current is None else "updated"
             state.current = wire_item
     _cluster(source, to_create)
+    WireItem.objects.filter(id__in=killed_ids).update(pub_status=WireItem.PubStatus.CANCELED)
     # Demote before inserting: one current version per guid is a database constraint.
     for start in range(0, len(demoted_ids), _CHUNK):
         WireItem.objects.filter(id__in=demoted_ids[start : start + _CHUNK]).update(is_current=False)
@@ -296,7 +362,11 @@ def _cluster(source: Source, records) -> None:
                     found = candidates.setdefault(band_key, [])
                     if len(found) < clusters.MAX_CANDIDATES_PER_BAND:
                         found.append((_aware(at), cluster_key, bytes(minhash)))
+    first_of_guid = {}
     for record in records:
+        earlier = first_of_guid.setdefault(record.guid, record)
+        if record.cluster_key is None and earlier is not record:
+            record.cluster_key = earlier.cluster_key  # another version of one story
         if record.cluster_key is None:
             # Each distinct candidate once, scored in one numpy operation.
             seen, keys, signatures = set(), [], []
@@ -422,19 +492,26 @@ def delivery_receive(*, source: Source, data: bytes, origin: str) -> tuple[Deliv
     """Keep a pushed delivery's bytes and record it as pending; the worker parses it
     (``tasks.delivery_process``). Returns (delivery, created): the same bytes again
     give the delivery already recorded."""
-    sha256 = sha256_of(data)
-    existing = Delivery.objects.filter(source=source, sha256=sha256).first()
-    if existing is not None:
-        return existing, False
-    raw_store_many({sha256: data})
-    delivery = Delivery.objects.create(
-        source=source, sha256=sha256, size=len(data), origin=origin[:500],
-        status=Delivery.Status.PENDING,
-    )  # fmt: skip
     from .tasks import delivery_process
 
-    transaction.on_commit(lambda: delivery_process.enqueue(delivery.pk))
-    return delivery, True
+    sha256 = sha256_of(data)
+    existing = Delivery.objects.filter(source=source, sha256=sha256).first()
+    if existing is None:
+        raw_store_many({sha256: data})
+        try:
+            with transaction.atomic():
+                delivery = Delivery.objects.create(
+                    source=source, sha256=sha256, size=len(data), origin=origin[:500],
+                    status=Delivery.Status.PENDING,
+                )  # fmt: skip
+        except IntegrityError:  # the same bytes pushed twice at once: one record
+            existing = Delivery.objects.get(source=source, sha256=sha256)
+        else:
+            transaction.on_commit(lambda: delivery_process.enqueue(delivery.pk))
+            return delivery, True
+    if existing.status == Delivery.Status.PENDING:  # its task may be lost: queue it again
+        transaction.on_commit(lambda: delivery_process.enqueue(existing.pk))
+    return existing, False
 
 
 def delivery_rerun(*, delivery: Delivery) -> list[IngestResult]:

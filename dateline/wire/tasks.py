@@ -50,26 +50,56 @@ def inbox_of(source: Source) -> Path:
 @task()
 def inboxes_scan() -> dict:
     """Ingest the files waiting in every inbox source's folder, then remove them
-    (their bytes are kept as raw deliveries). Hidden files and files still being
-    written are left for the next scan."""
+    (their bytes are kept as raw deliveries). Hidden files, links and files still
+    being written are left alone; a file over the size limit is moved to the
+    folder's ``.refused/`` (its refusal is recorded). One source's trouble does not
+    stop the others."""
     counts = {}
     for source in Source.objects.filter(is_active=True, delivery_method=Source.Method.INBOX):
-        folder = inbox_of(source)
-        folder.mkdir(parents=True, exist_ok=True)
-        now = time.time()
-        ready = [
-            path
-            for path in sorted(folder.iterdir())
-            if path.is_file() and not path.name.startswith(".")
-            and now - path.stat().st_mtime >= SETTLE_SECONDS
-        ]  # fmt: skip
-        for start in range(0, len(ready), BATCH):
-            chunk = ready[start : start + BATCH]
-            deliveries = [(str(path), path.read_bytes()) for path in chunk]
-            results = deliveries_ingest(source=source, deliveries=deliveries)
-            for result in results:
-                counts[result.status] = counts.get(result.status, 0) + 1
-            for path in chunk:  # committed: the raw bytes are in the database
+        try:
+            for status, number in _inbox_scan(source).items():
+                counts[status] = counts.get(status, 0) + number
+        except Exception:
+            logger.exception("inbox of %s could not be scanned", source.slug)
+            counts["failed sources"] = counts.get("failed sources", 0) + 1
+    return counts
+
+
+def _inbox_scan(source: Source) -> dict:
+    folder = inbox_of(source)
+    folder.mkdir(parents=True, exist_ok=True)
+    limit = settings.DATELINE_WIRE_MAX_BYTES
+    now = time.time()
+    counts = {}
+    ready = []
+    for path in sorted(folder.iterdir()):
+        try:
+            if path.name.startswith(".") or path.is_symlink() or not path.is_file():
+                continue  # a link could point anywhere on this machine: never followed
+            if now - path.stat().st_mtime < SETTLE_SECONDS:
+                continue
+        except FileNotFoundError:  # taken by a concurrent scan
+            continue
+        ready.append(path)
+    for start in range(0, len(ready), BATCH):
+        chunk, deliveries = [], []
+        for path in ready[start : start + BATCH]:
+            try:
+                with path.open("rb") as handle:
+                    data = handle.read(limit + 1)
+            except FileNotFoundError:
+                continue
+            chunk.append(path)
+            deliveries.append((str(path), data))
+        results = deliveries_ingest(source=source, deliveries=deliveries)
+        for result in results:
+            counts[result.status] = counts.get(result.status, 0) + 1
+        for path, (_origin, data) in zip(chunk, deliveries, strict=True):
+            if len(data) > limit:  # not kept in the database: keep the file
+                refused = folder / ".refused"
+                refused.mkdir(exist_ok=True)
+                path.replace(refused / path.name)
+            else:  # committed: the raw bytes are in the database
                 path.unlink(missing_ok=True)
     return counts
 
@@ -77,11 +107,35 @@ def inboxes_scan() -> dict:
 @task()
 def feeds_poll() -> dict:
     """Poll every feed source, each with a conditional GET."""
-    return {
-        source.slug: feed_poll(source)
-        for source in Source.objects.filter(is_active=True, delivery_method=Source.Method.POLL)
-        .exclude(feed_url="")
-    }  # fmt: skip
+    outcomes = {}
+    sources = Source.objects.filter(is_active=True, delivery_method=Source.Method.POLL)
+    for source in sources.exclude(feed_url=""):
+        try:
+            outcomes[source.slug] = feed_poll(source)
+        except Exception as error:  # one feed's trouble does not stop the others
+            logger.warning("feed %s could not be polled: %s", source.slug, error)
+            outcomes[source.slug] = f"failed: {type(error).__name__}: {error}"
+    return outcomes
+
+
+@task()
+def deliveries_pending_sweep() -> int:
+    """Queue again the pushed deliveries still pending after a few minutes (their task
+    was lost with a crash, or gave up): nothing received stays unprocessed."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from .models import Delivery
+
+    stale = Delivery.objects.filter(
+        status=Delivery.Status.PENDING, received_at__lt=timezone.now() - timedelta(minutes=3)
+    ).values_list("pk", flat=True)
+    count = 0
+    for delivery_id in stale[:1000]:
+        delivery_process.enqueue(delivery_id)
+        count += 1
+    return count
 
 
 def feed_poll(source: Source, *, timeout: float = 20.0) -> str:
@@ -100,7 +154,8 @@ def feed_poll(source: Source, *, timeout: float = 20.0) -> str:
         import base64
 
         token = base64.b64encode(source.credentials.encode()).decode()
-        request.add_header("Authorization", f"Basic {token}")
+        # Unredirected: the login never follows a redirect to another host.
+        request.add_unredirected_header("Authorization", f"Basic {token}")
     limit = settings.DATELINE_WIRE_MAX_BYTES
     try:
         with _OPENER.open(request, timeout=timeout) as response:

@@ -24,7 +24,7 @@ def _authorised(request, body: bytes, secret: str) -> bool:
     signature = request.headers.get("X-Dateline-Signature", "")
     if signature.startswith("sha256="):
         expected = hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
-        return hmac.compare_digest(signature[7:].strip().lower(), expected)
+        return hmac.compare_digest(signature[7:].strip().lower().encode(), expected.encode())
     authorization = request.headers.get("Authorization", "")
     if authorization.startswith("Bearer "):
         return hmac.compare_digest(authorization[7:].strip().encode(), secret.encode())

@@ -126,6 +126,7 @@ class Worker(DBWorker):
             },
         )
         self.current_task_id = db_task_result.id
+        self.running_task = True  # SIGTERM now lets the task finish (django-tasks-db's shutdown)
         try:
             task = db_task_result.task
             result = db_task_result.task_result
@@ -140,9 +141,9 @@ class Worker(DBWorker):
             attempt = len(db_task_result.worker_ids)
             if attempt < max_attempts(db_task_result.task_path):
                 delay = backoff(attempt)
-                DBTaskResult.objects.filter(id=db_task_result.id).update(
-                    status=TaskResultStatus.READY, run_after=timezone.now() + delay
-                )
+                DBTaskResult.objects.filter(
+                    id=db_task_result.id, status=TaskResultStatus.RUNNING
+                ).update(status=TaskResultStatus.READY, run_after=timezone.now() + delay)
                 logger.warning(
                     "task %s (%s) failed on attempt %s (%s: %s); retrying in %s",
                     db_task_result.id, db_task_result.task_path, attempt,
@@ -156,5 +157,7 @@ class Worker(DBWorker):
                 )  # fmt: skip
         finally:
             self.current_task_id = None
-            Lease.objects.filter(task_id=db_task_result.id).delete()
+            self.running_task = False
+            # Only our own lease: the task may have been handed to another worker.
+            Lease.objects.filter(task_id=db_task_result.id, worker_id=self.worker_id).delete()
             self._run_tasks += 1

@@ -17,6 +17,11 @@ class Periodic:
 SCHEDULE = [
     Periodic("scan inboxes", "dateline.wire.tasks.inboxes_scan", timedelta(seconds=15)),
     Periodic("poll feeds", "dateline.wire.tasks.feeds_poll", timedelta(minutes=5)),
+    Periodic(
+        "sweep pending deliveries",
+        "dateline.wire.tasks.deliveries_pending_sweep",
+        timedelta(minutes=5),
+    ),
 ]
 
 # Attempts before a failing task is given up (FAILED), per task path.

@@ -118,3 +118,33 @@ class PushTests:
             stored = cursor.fetchone()[0]
         assert SECRET not in stored and stored.startswith("gAAAA")
         assert Source.objects.get(pk=push_source.pk).push_secret == SECRET
+
+
+@pytest.mark.django_db
+def test_source_admin_keeps_secrets_write_only(client):
+    """The source admin never shows a secret, and an empty field keeps the stored one."""
+    from django.contrib.auth import get_user_model
+
+    user = get_user_model().objects.create_superuser("chief", "c@example.com", "pw")
+    client.force_login(user)
+    source = Source.objects.create(
+        name="AFP", slug="afp", delivery_method="push", push_secret=SECRET
+    )
+    page = client.get(
+        f"/admin/wire/source/{source.pk}/change/", headers={"host": "spacewar.localhost"}
+    )
+    assert page.status_code == 200 and SECRET not in page.content.decode()
+    data = {
+        "name": "AFP", "slug": "afp", "is_active": "on", "format": "auto", "delivery_method": "push",
+        "new_push_secret": "", "new_credentials": "", "rights_newsletters": "on",
+    }  # fmt: skip
+    response = client.post(
+        f"/admin/wire/source/{source.pk}/change/", data, headers={"host": "spacewar.localhost"}
+    )
+    assert response.status_code == 302
+    assert Source.objects.get(pk=source.pk).push_secret == SECRET
+    data["new_push_secret"] = "rotated"
+    client.post(
+        f"/admin/wire/source/{source.pk}/change/", data, headers={"host": "spacewar.localhost"}
+    )
+    assert Source.objects.get(pk=source.pk).push_secret == "rotated"

@@ -150,3 +150,19 @@ class KilledWorkerTests:
         assert finished, second.stdout.read().decode()[-2000:]
         assert marker.read_text().count("start") == 2 and marker.read_text().count("done") == 1
         assert len(DBTaskResult.objects.get(id=result.id).worker_ids) == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_sigterm_lets_the_running_task_finish(tmp_path):
+    """SIGTERM stops a worker after its current task, not in the middle of it."""
+    marker = tmp_path / "marker"
+    result = probe_sleep.enqueue(str(marker), 2)
+    worker = start_worker("--interval", "0.1")
+    try:
+        assert wait_for(lambda: marker.exists() and "start" in marker.read_text())
+        worker.send_signal(signal.SIGTERM)
+        worker.wait(30)
+    finally:
+        worker.kill()
+    assert marker.read_text().count("done") == 1
+    assert DBTaskResult.objects.get(id=result.id).status == TaskResultStatus.SUCCESSFUL

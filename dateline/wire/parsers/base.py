@@ -94,20 +94,28 @@ def _xml_root(data: bytes):
         )
     parser = etree.XMLParser(**_XML_PARSER_OPTIONS)
     try:
-        return etree.fromstring(data, parser)
+        root = etree.fromstring(data, parser)
     except etree.XMLSyntaxError as error:
         line = getattr(error, "lineno", None)
         where = f" at line {line}" if line else ""
         raise ParseError(f"not well-formed XML{where} ({error.msg})") from None
     except ValueError as error:  # e.g. an unknown declared encoding
         raise ParseError(f"unreadable XML: {error}") from None
+    # The byte search above misses UTF-16/32 documents: ask the parsed tree too.
+    dtd = root.getroottree().docinfo.internalDTD
+    if dtd is not None and any(True for _ in dtd.iterentities()):
+        raise ParseError(
+            "declares XML entities in its DTD, refused: entity expansion and external "
+            "entities are how XML bombs and file reads work; ask the agency for a file without a DTD"
+        )
+    return root
 
 
 def _looks_like_xml(data: bytes) -> bool:
-    head = data[:512].lstrip()
-    if head.startswith((b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")):
-        return True  # a byte order mark: UTF-8/16 text, most likely XML
-    return head.startswith(b"<")
+    head = data[:512]
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return head[2:].lstrip(b"\x00 \t\r\n").startswith(b"<")  # UTF-16 with a BOM
+    return head.removeprefix(b"\xef\xbb\xbf").lstrip().startswith(b"<")
 
 
 def detect_parser(data: bytes, *, format_hint: str = "auto") -> tuple[Parser, object]:
@@ -157,6 +165,32 @@ def parse_time(value) -> datetime | None:
 
 def clean_text(value) -> str:
     return re.sub(r"\s+", " ", value or "").strip()
+
+
+def version_of(value) -> int:
+    """A document's version: 1 when it gives none; ParseError when it gives one
+    that is not a whole number from 1 (an unreadable version must not be guessed)."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return 1
+    number = int_or_none(value, high=10**9)
+    if number is None or isinstance(value, bool | float):
+        raise ParseError(f"version {value!r} is not a whole number from 1")
+    return number
+
+
+def apply_embargo(item: "ParsedItem", raw) -> "ParsedItem":
+    """Set the item's embargo from ``raw``; an embargo that cannot be read withholds
+    the item (with an editor's note) rather than letting it through."""
+    if raw is None or (isinstance(raw, str) and not raw.strip()):
+        return item
+    when = parse_time(raw)
+    if when is None:
+        item.pub_status = "withheld"
+        note = f"Embargo time {str(raw)[:60]!r} could not be read: withheld until checked."
+        item.ednote = f"{item.ednote} {note}".strip()
+    else:
+        item.embargo_until = when
+    return item
 
 
 def int_or_none(value, *, low=1, high=9):

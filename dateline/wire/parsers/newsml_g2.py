@@ -10,12 +10,14 @@ from .base import (
     ParsedItem,
     ParseError,
     Parser,
+    apply_embargo,
     body_html_from_elements,
     body_html_from_text,
     clean_text,
     int_or_none,
     parse_time,
     register,
+    version_of,
 )
 
 NAR = "http://iptc.org/std/nar/2006-10-01/"
@@ -65,8 +67,7 @@ class NewsMLG2Parser(Parser):
         return guid
 
     def version(self, item) -> int:
-        version = int_or_none(item.get("version"), low=1, high=10**9)
-        return version or 1
+        return version_of(item.get("version"))
 
     def body(self, item) -> tuple[str, str]:
         content_set = item.find("{*}contentSet")
@@ -140,7 +141,7 @@ class NewsMLG2Parser(Parser):
         byline = text(content, "by") or first_child_text(content, "creator")
         if byline.lower().startswith("by "):
             byline = byline[3:].strip()
-        return ParsedItem(
+        parsed = ParsedItem(
             guid=self.guid(item),
             version=self.version(item),
             headline=text(content, "headline"),
@@ -156,6 +157,6 @@ class NewsMLG2Parser(Parser):
             body_html=body_html,
             signoff=signoff,
             ednote=text(meta, "edNote"),
-            embargo_until=parse_time(text(meta, "embargoed")),
             pub_status=pub_status if pub_status in ("usable", "withheld", "canceled") else "usable",
         )
+        return apply_embargo(parsed, text(meta, "embargoed"))

@@ -7,12 +7,14 @@ from .base import (
     ParsedItem,
     ParseError,
     Parser,
+    apply_embargo,
     body_html_from_text,
     clean_text,
     finish_body,
     int_or_none,
     parse_time,
     register,
+    version_of,
 )
 
 
@@ -34,7 +36,7 @@ class NinjsParser(Parser):
     priority = 30
 
     def sniff(self, data, root):
-        if root is not None or not data.lstrip().startswith(b"{"):
+        if root is not None or not data.removeprefix(b"\xef\xbb\xbf").lstrip().startswith(b"{"):
             return False
         try:
             document = json.loads(data)
@@ -47,10 +49,13 @@ class NinjsParser(Parser):
             document = json.loads(data)
         except (ValueError, UnicodeDecodeError, RecursionError) as error:
             raise ParseError(f"not valid JSON ({error})") from None
-        guid = str(document.get("uri") or document.get("guid") or "").strip()
-        if not guid:
-            raise ParseError("ninjs document has no uri")
+        guid = document.get("uri") or document.get("guid") or ""
+        if not isinstance(guid, str) or not guid.strip():
+            raise ParseError("ninjs document has no uri (a non-empty string)")
+        guid = guid.strip()
         headline = document.get("headline") or _first_value(document.get("headlines"))
+        if not isinstance(headline, str | None):
+            raise ParseError(f"ninjs headline is a {type(headline).__name__}, not text")
         body = document.get("body_html") or ""
         if not body and isinstance(document.get("bodies"), list):
             html = [
@@ -84,24 +89,22 @@ class NinjsParser(Parser):
         ]
         keywords = [str(k) for k in document.get("keywords") or [] if isinstance(k, str | int)]
         status = str(document.get("pubstatus") or "usable").lower()
-        return [
-            ParsedItem(
-                guid=guid,
-                version=int_or_none(document.get("version"), high=10**9),
-                headline=clean_text(str(headline or "")),
-                byline=byline,
-                dateline_place=clean_text(str(located)),
-                dateline_at=parse_time(
-                    document.get("firstcreated") or document.get("versioncreated")
-                ),
-                language=str(document.get("language") or ""),
-                urgency=int_or_none(document.get("urgency")),
-                subjects=subjects,
-                keywords=keywords,
-                body_html=body_html,
-                signoff=signoff,
-                ednote=clean_text(str(document.get("ednote") or "")),
-                embargo_until=parse_time(document.get("embargoed")),
-                pub_status=status if status in ("usable", "withheld", "canceled") else "usable",
-            )
-        ]
+        # No version: the pool versions it by content, as for feeds.
+        version = None if document.get("version") is None else version_of(document["version"])
+        item = ParsedItem(
+            guid=guid,
+            version=version,
+            headline=clean_text(str(headline or "")),
+            byline=byline,
+            dateline_place=clean_text(str(located)),
+            dateline_at=parse_time(document.get("firstcreated") or document.get("versioncreated")),
+            language=str(document.get("language") or ""),
+            urgency=int_or_none(document.get("urgency")),
+            subjects=subjects,
+            keywords=keywords,
+            body_html=body_html,
+            signoff=signoff,
+            ednote=clean_text(str(document.get("ednote") or "")),
+            pub_status=status if status in ("usable", "withheld", "canceled") else "usable",
+        )
+        return [apply_embargo(item, document.get("embargoed"))]

@@ -6,11 +6,13 @@ from .base import (
     ParsedItem,
     ParseError,
     Parser,
+    apply_embargo,
     body_html_from_elements,
     clean_text,
     int_or_none,
     parse_time,
     register,
+    version_of,
 )
 
 
@@ -37,7 +39,7 @@ class NITFParser(Parser):
         if not guid:
             raise ParseError("NITF document has no docdata/doc-id id-string to identify it")
         du_key = docdata.find("{*}du-key")
-        version = int_or_none(du_key.get("version") if du_key is not None else None, high=10**9)
+        version = version_of(du_key.get("version") if du_key is not None else None)
         urgency = docdata.find("{*}urgency")
         release = docdata.find("{*}date.release")
         issue = docdata.find("{*}date.issue")
@@ -58,10 +60,10 @@ class NITFParser(Parser):
             for s in root.findall("{*}head/{*}tobject/{*}tobject.subject")
         ]
         ednote = docdata.find("{*}ed-msg")
-        return [
+        items = [
             ParsedItem(
                 guid=guid,
-                version=version or 1,
+                version=version,
                 headline=_text(body_head, "{*}hedline/{*}hl1") or _text(head, "{*}title"),
                 byline=byline,
                 dateline_place=_text(body_head, "{*}dateline/{*}location/{*}city")
@@ -80,11 +82,11 @@ class NITFParser(Parser):
                 body_html=body_html,
                 signoff=tagline or signoff,
                 ednote=ednote.get("info", "") if ednote is not None else "",
-                embargo_until=parse_time(release.get("norm"))
-                if status == "embargoed" and release is not None
-                else None,
                 pub_status="canceled"
                 if status in ("canceled", "cancelled")
                 else ("withheld" if status == "withheld" else "usable"),
             )
         ]
+        if status == "embargoed":
+            apply_embargo(items[0], release.get("norm") if release is not None else "missing")
+        return items

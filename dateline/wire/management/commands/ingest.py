@@ -37,6 +37,21 @@ def _files(paths):
 
 
 def _one(path: Path):
+    """(origin, loader) pairs of one file, or of each member of an archive. A damaged
+    or unreadable archive yields one entry whose loader raises (reported, not fatal)."""
+    try:
+        yield from _members(path)
+    except (OSError, zipfile.BadZipFile, tarfile.TarError, EOFError, RuntimeError,
+            NotImplementedError, ValueError) as error:  # fmt: skip
+        message = f"{type(error).__name__}: {error}"
+
+        def fail(message=message):
+            raise OSError(message)
+
+        yield f"{path} (archive)", fail
+
+
+def _members(path: Path):
     limit = settings.DATELINE_WIRE_MAX_BYTES
     if zipfile.is_zipfile(path):
         with zipfile.ZipFile(path) as archive:
@@ -98,7 +113,8 @@ class Command(BaseCommand):
                 continue
             try:
                 data = load()
-            except (OSError, zipfile.BadZipFile, tarfile.TarError, EOFError) as error:
+            except (OSError, zipfile.BadZipFile, tarfile.TarError, EOFError, RuntimeError,
+                    NotImplementedError, ValueError) as error:  # fmt: skip
                 self._report(
                     [IngestResult(path=origin, status="quarantined", reason=f"unreadable: {error}")]
                 )
