@@ -184,10 +184,14 @@ class WireItem(models.Model):
 
 
 class ClusterBand(models.Model):
-    """The locality-sensitive hashing index of near-duplicate detection: one row per
-    band of an item's MinHash signature (see dateline/wire/clusters.py)."""
+    """The locality-sensitive hashing index of near-duplicate detection: per band of
+    a MinHash signature, one row per story cluster having it, pointing at the
+    cluster's latest item (see dateline/wire/clusters.py). One row per cluster, not
+    per item, bounds a lookup by the number of distinct stories that share a band,
+    however many copies of one story arrive."""
 
     band_key = models.BigIntegerField()
+    cluster_key = models.CharField(max_length=520)
     item = models.ForeignKey(WireItem, on_delete=models.CASCADE, related_name="+")
     # The story's own time (its dateline time, else when it arrived): the look-back
     # window is about the event, so a backfill of old stories matches its own days.
@@ -195,6 +199,9 @@ class ClusterBand(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["band_key", "at"], name="clusterband_lookup")]
+        constraints = [
+            models.UniqueConstraint(fields=["band_key", "cluster_key"], name="clusterband_once"),
+        ]
 
     def __str__(self):
         return f"band {self.band_key} of item {self.item_id}"
