@@ -99,7 +99,10 @@ class Worker(DBWorker):
         try:
             super().run()
         finally:
+            # Wait for the housekeeping round in progress: nothing of this worker
+            # may write to the database after it has stopped.
             self._stop.set()
+            self._housekeeper.join(timeout=30)
 
     def _housekeeping(self) -> None:
         while not self._stop.is_set():

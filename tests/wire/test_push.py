@@ -44,7 +44,8 @@ class PushTests:
         assert raw_read(delivery.sha256) == body
         from django_tasks_db.models import DBTaskResult
 
-        assert DBTaskResult.objects.get().task_path == "dateline.wire.tasks.delivery_process"
+        queued = DBTaskResult.objects.filter(task_path="dateline.wire.tasks.delivery_process")
+        assert queued.count() == 1 and queued.get().task_result.args == [delivery.pk]
         with django_capture_on_commit_callbacks(execute=True):
             again = post(client, body, **{"X-Dateline-Signature": sign(body)})
         assert again.json() == {"delivery": delivery.pk, "status": "duplicate"}
