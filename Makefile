@@ -48,8 +48,8 @@ demo: install
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	DJANGO_SETTINGS_MODULE=dateline.settings.test $(DATELINE) check --fail-level WARNING
-	DJANGO_SETTINGS_MODULE=dateline.settings.test $(DATELINE) makemigrations --check --dry-run
+	env -u DATABASE_URL DJANGO_SETTINGS_MODULE=dateline.settings.test $(DATELINE) check --fail-level WARNING
+	env -u DATABASE_URL DJANGO_SETTINGS_MODULE=dateline.settings.test $(DATELINE) makemigrations --check --dry-run
 
 # The suite runs on SQLite; with DATABASE_URL set it runs a second time on that
 # database (PostgreSQL in CI). An unreachable PostgreSQL fails the run.
