@@ -191,7 +191,7 @@ class ClusterBand(models.Model):
     however many copies of one story arrive."""
 
     band_key = models.BigIntegerField()
-    cluster_key = models.CharField(max_length=520)
+    cluster_hash = models.BigIntegerField(help_text="clusters.cluster_hash(cluster_key)")
     item = models.ForeignKey(WireItem, on_delete=models.CASCADE, related_name="+")
     # The story's own time (its dateline time, else when it arrived): the look-back
     # window is about the event, so a backfill of old stories matches its own days.
@@ -200,7 +200,7 @@ class ClusterBand(models.Model):
     class Meta:
         indexes = [models.Index(fields=["band_key", "at"], name="clusterband_lookup")]
         constraints = [
-            models.UniqueConstraint(fields=["band_key", "cluster_key"], name="clusterband_once"),
+            models.UniqueConstraint(fields=["band_key", "cluster_hash"], name="clusterband_once"),
         ]
 
     def __str__(self):

@@ -330,7 +330,7 @@ def _pool_store(source: Source, arrivals: list[_Arrival]) -> dict[int, list[Inge
 
 
 _CANDIDATES_SQL = (
-    "SELECT b.band_key, b.at, b.cluster_key, w.minhash FROM wire_clusterband b"
+    "SELECT b.band_key, b.at, w.cluster_key, w.minhash FROM wire_clusterband b"
     " JOIN wire_wireitem w ON w.id = b.item_id WHERE b.band_key IN ({})"
     " AND b.at >= %s AND b.at <= %s"
 )
@@ -420,12 +420,13 @@ def _bands_store(source: Source, records) -> None:
         if not record.is_current:  # history versions are not matched against
             continue
         item_id, at = ids[(record.guid, record.version)], adapt(record.at)
-        rows.extend((band_key, record.cluster_key, item_id, at) for band_key in record.bands)
+        cluster = clusters.cluster_hash(record.cluster_key)
+        rows.extend((band_key, cluster, item_id, at) for band_key in record.bands)
     # Standard upsert (SQLite 3.24+, PostgreSQL): the cluster's row follows its latest item.
     with connection.cursor() as cursor:
         cursor.executemany(
-            "INSERT INTO wire_clusterband (band_key, cluster_key, item_id, at) VALUES (%s, %s, %s, %s)"
-            " ON CONFLICT (band_key, cluster_key) DO UPDATE SET item_id = excluded.item_id,"
+            "INSERT INTO wire_clusterband (band_key, cluster_hash, item_id, at) VALUES (%s, %s, %s, %s)"
+            " ON CONFLICT (band_key, cluster_hash) DO UPDATE SET item_id = excluded.item_id,"
             " at = CASE WHEN excluded.at > wire_clusterband.at THEN excluded.at ELSE wire_clusterband.at END",
             rows,
         )
