@@ -8,6 +8,7 @@ admin.site.index_title = "Newsroom"
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("wire/", include("dateline.wire.urls")),
+    path("", include("dateline.syndication.urls")),
     path("", include("dateline.articles.urls")),
 ]
 

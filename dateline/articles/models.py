@@ -21,6 +21,15 @@ class Story(models.Model):
     )
     dateline_place = models.CharField(max_length=120, blank=True, help_text="e.g. Baghdad")
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="stories")
+    source = models.ForeignKey(
+        "wire.Source",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="stories",
+        help_text="The feed it came from; its contract decides where full text may go. "
+        "Empty for the network's own stories.",
+    )
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.DRAFT)
     published_at = models.DateTimeField(null=True, blank=True, db_index=True)
     first_published_at = models.DateTimeField(

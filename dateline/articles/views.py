@@ -18,6 +18,7 @@ from dateline.network.selectors import network_attributions, network_sites
 from . import selectors
 from .fragments import footer_key, fragments_get, headlines_key
 from .models import Story
+from .structured import news_article
 
 
 def _site(request) -> Site:
@@ -147,6 +148,7 @@ def article(request, **_path_parts):
         raise Http404("Not published")
     sections = selectors.site_sections(site)
     canonical_host, canonical_path = selectors.canonical_location(site, article)
+    canonical_url = public_base_url(canonical_host) + canonical_path
     return _page(
         request,
         "articles/article.html",
@@ -154,7 +156,8 @@ def article(request, **_path_parts):
             "story": article,
             "section": article.section,
             "sections": sections,
-            "canonical_url": public_base_url(canonical_host) + canonical_path,
+            "canonical_url": canonical_url,
+            "structured_data": news_article(site, article, canonical_url),
             "previous": selectors.previous_in_section(article),
             "related_links": selectors.related_links(article.section),
         },

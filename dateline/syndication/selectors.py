@@ -1,0 +1,101 @@
+"""Queries of the feeds and sitemaps (plain SQL, like the pages' selectors)."""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.utils import timezone
+
+from dateline.articles.selectors import _aware, _rows
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    placement_id: int
+    story_id: int
+    path: str
+    host: str
+    published_at: datetime
+    updated_at: datetime | None
+    headline: str
+    byline: str
+    place: str
+    agency_code: str
+    agency_name: str
+    body: str
+    teaser: str
+    section_name: str
+    full_text_allowed: bool
+
+
+_ENTRY_SQL = """
+    SELECT p.id, st.id, p.path, site.host, p.published_at, st.updated_at, st.headline,
+           st.byline, st.dateline_place, a.code, a.name, st.body, st.teaser, s.name,
+           CASE WHEN st.source_id IS NULL THEN %s ELSE src.rights_full_text_feeds END
+    FROM articles_placement p
+    JOIN articles_story st ON st.id = p.story_id
+    JOIN network_agency a ON a.id = st.agency_id
+    JOIN network_section s ON s.id = p.section_id
+    JOIN network_site site ON site.id = p.site_id
+    LEFT JOIN wire_source src ON src.id = st.source_id
+    WHERE p.is_live = %s AND p.published_at <= %s AND {where}
+    ORDER BY p.published_at DESC, p.id DESC LIMIT %s
+"""
+
+
+def feed_entries(*, where: str, params: list, limit: int) -> list[Entry]:
+    rows = _rows(_ENTRY_SQL.format(where=where), [True, True, timezone.now(), *params, limit])
+    return [
+        Entry(*row[:4], _aware(row[4]), _aware(row[5]), *row[6:14], bool(row[14])) for row in rows
+    ]
+
+
+def site_entries(site, *, limit=30):
+    return feed_entries(where="p.site_id = %s", params=[site.id], limit=limit)
+
+
+def section_entries(section, *, limit=30):
+    return feed_entries(where="p.section_id = %s", params=[section.id], limit=limit)
+
+
+def network_entries(network, *, limit=50):
+    """The network's stories, each once (its canonical placement)."""
+    return feed_entries(
+        where="p.is_canonical = %s AND site.network_id = %s", params=[True, network.id], limit=limit
+    )
+
+
+def site_months(site) -> list[tuple[int, int]]:
+    """(year, month) of every month with stories on the site, newest first (UTC months)."""
+    rows = _rows(
+        "SELECT DISTINCT substr(CAST(published_at AS TEXT), 1, 7) FROM articles_placement"
+        " WHERE site_id = %s AND is_live = %s AND published_at <= %s ORDER BY 1 DESC",
+        [site.id, True, timezone.now()],
+    )
+    return [(int(value[:4]), int(value[5:7])) for (value,) in rows]
+
+
+def month_locations(site, year: int, month: int) -> list[tuple[str, datetime]]:
+    """(path, last change) of the site's stories published in a UTC month."""
+    start = datetime(year, month, 1, tzinfo=timezone.UTC)
+    end = datetime(year + (month == 12), month % 12 + 1, 1, tzinfo=timezone.UTC)
+    rows = _rows(
+        "SELECT p.path, p.published_at, st.updated_at FROM articles_placement p"
+        " JOIN articles_story st ON st.id = p.story_id"
+        " WHERE p.site_id = %s AND p.is_live = %s AND p.published_at >= %s AND p.published_at < %s"
+        " AND p.published_at <= %s ORDER BY p.published_at",
+        [site.id, True, start, end, timezone.now()],
+    )
+    return [(path, max(filter(None, [_aware(pub), _aware(upd)]))) for path, pub, upd in rows]
+
+
+def news_locations(site, *, hours=48) -> list[tuple[str, datetime, str]]:
+    """(path, published, headline) of the site's stories of the last ``hours``."""
+    now = timezone.now()
+    rows = _rows(
+        "SELECT p.path, p.published_at, st.headline FROM articles_placement p"
+        " JOIN articles_story st ON st.id = p.story_id"
+        " WHERE p.site_id = %s AND p.is_live = %s AND p.published_at >= %s AND p.published_at <= %s"
+        " ORDER BY p.published_at DESC LIMIT 1000",
+        [site.id, True, now - timedelta(hours=hours), now],
+    )
+    return [(path, _aware(published), headline) for path, published, headline in rows]

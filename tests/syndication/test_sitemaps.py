@@ -1,0 +1,61 @@
+import re
+
+import pytest
+from lxml import etree
+
+pytestmark = pytest.mark.django_db
+SM = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+NEWS = "{http://www.google.com/schemas/sitemap-news/0.9}"
+W3C_DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2}))?$")
+
+
+def xml(response):
+    assert response.status_code == 200
+    return etree.fromstring(response.content)
+
+
+class SitemapTests:
+    def test_index_lists_fronts_and_months(self, publish, fetch):
+        """The sitemap index names the fronts' sitemap and one per month, on the site's host."""
+        publish("Recent story", hours_ago=1)
+        publish("Old story", hours_ago=24 * 70)
+        root = xml(fetch("/sitemap.xml"))
+        assert root.tag == f"{SM}sitemapindex"
+        locations = [loc.text for loc in root.iter(f"{SM}loc")]
+        assert "http://spacewar.localhost/sitemap-fronts.xml" in locations
+        assert sum("/sitemap-20" in loc for loc in locations) == 2
+
+    def test_month_sitemap_has_articles_with_w3c_dates(self, publish, fetch):
+        """A month's sitemap lists that month's articles with W3C datetimes."""
+        story = publish("Month story", hours_ago=1)
+        when = story.published_at
+        root = xml(fetch(f"/sitemap-{when:%Y-%m}.xml"))
+        assert root.tag == f"{SM}urlset"
+        urls = root.findall(f"{SM}url")
+        assert [u.findtext(f"{SM}loc") for u in urls] == [
+            f"http://spacewar.localhost{story.placements.get().path}"
+        ]
+        assert W3C_DATETIME.match(urls[0].findtext(f"{SM}lastmod"))
+
+    def test_news_sitemap_last_48_hours_only(self, publish, fetch):
+        """The news sitemap carries only the last 48 hours, with name, language and date."""
+        publish("Fresh story", hours_ago=3)
+        publish("Stale story", hours_ago=60)
+        root = xml(fetch("/sitemap-news.xml"))
+        titles = [t.text for t in root.iter(f"{NEWS}title")]
+        assert titles == ["Fresh story"]
+        news = root.find(f"{SM}url/{NEWS}news")
+        assert news.findtext(f"{NEWS}publication/{NEWS}name") == "SpaceWar"
+        assert news.findtext(f"{NEWS}publication/{NEWS}language") == "en"
+        assert W3C_DATETIME.match(news.findtext(f"{NEWS}publication_date"))
+
+    def test_robots_names_the_sitemaps(self, fetch, sections):
+        """robots.txt names both sitemaps and keeps crawlers out of the admin."""
+        text = fetch("/robots.txt").content.decode()
+        assert "Sitemap: http://spacewar.localhost/sitemap.xml" in text
+        assert "Sitemap: http://spacewar.localhost/sitemap-news.xml" in text
+        assert "Disallow: /admin/" in text
+
+    def test_unknown_section_sitemap(self, fetch, sections):
+        """A sitemap that does not exist answers 404."""
+        assert fetch("/sitemap-1999-01.xml").status_code == 404
