@@ -9,6 +9,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("wire/", include("dateline.wire.urls")),
     path("", include("dateline.syndication.urls")),
+    path("api/", include("dateline.api.urls")),
     path("", include("dateline.articles.urls")),
 ]
 

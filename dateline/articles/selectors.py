@@ -40,7 +40,7 @@ class Cursor:
             placement_id = int(ident)
         except ValueError:
             return None
-        if not (0 < placement_id < 2**63 and 1900 < when.year < 9000):
+        if not (0 < placement_id < 2**63 and 1900 <= when.year < 9000):
             return None  # not a cursor we could have made (and beyond SQLite's integers)
         return cls(when, placement_id)
 

@@ -21,6 +21,7 @@ INSTALLED_APPS = [
     "dateline.wire",
     "dateline.articles",
     "dateline.syndication",
+    "dateline.api",
     "dateline.demo",
     "dateline.ops",
     "dateline.worker",

@@ -25,12 +25,17 @@ class Entry:
     teaser: str
     section_name: str
     full_text_allowed: bool
+    section_slug: str = ""
+    source_slug: str = ""
+    full_text_api: bool = False
 
 
 _ENTRY_SQL = """
     SELECT p.id, st.id, p.path, site.host, p.published_at, st.updated_at, st.headline,
            st.byline, st.dateline_place, a.code, a.name, st.body, st.teaser, s.name,
-           CASE WHEN st.source_id IS NULL THEN %s ELSE src.rights_full_text_feeds END
+           CASE WHEN st.source_id IS NULL THEN %s ELSE src.rights_full_text_feeds END,
+           s.slug, COALESCE(src.slug, ''),
+           CASE WHEN st.source_id IS NULL THEN %s ELSE src.rights_full_text_api END
     FROM articles_placement p
     JOIN articles_story st ON st.id = p.story_id
     JOIN network_agency a ON a.id = st.agency_id
@@ -43,9 +48,19 @@ _ENTRY_SQL = """
 
 
 def feed_entries(*, where: str, params: list, limit: int) -> list[Entry]:
-    rows = _rows(_ENTRY_SQL.format(where=where), [True, True, timezone.now(), *params, limit])
+    rows = _rows(_ENTRY_SQL.format(where=where), [True, True, True, timezone.now(), *params, limit])
     return [
-        Entry(*row[:4], _aware(row[4]), _aware(row[5]), *row[6:14], bool(row[14])) for row in rows
+        Entry(
+            *row[:4],
+            _aware(row[4]),
+            _aware(row[5]),
+            *row[6:14],
+            bool(row[14]),
+            row[15],
+            row[16],
+            bool(row[17]),
+        )  # fmt: skip
+        for row in rows
     ]
 
 
