@@ -37,10 +37,45 @@ _SEPARATORS = bytes(b if (b >= 0x80 or chr(b).isalnum()) else 0x20 for b in rang
 _TAGS = re.compile(r"<[^>]+>")
 
 
+# Chinese, Japanese and Korean are written without spaces between words: their runs
+# are cut into overlapping character pairs, the usual tokens for such text.
+_CJK_LEAD = re.compile(rb"[\xe3-\xe9\xea-\xed]")
+_CJK_RUN = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]+")
+_CJK_PUNCTUATION = str.maketrans(
+    {
+        c: " "
+        for c in "\u3001\u3002\uff0c\uff01\uff1f\uff1a\uff1b\u300c\u300d\u300e\u300f\uff08\uff09"
+    }
+)
+
+
+def _split_cjk(words: list[bytes]) -> list[bytes]:
+    out = []
+    for word in words:
+        text = word.decode("utf-8", "ignore").translate(_CJK_PUNCTUATION)
+        if not _CJK_RUN.search(text):
+            out.append(word)
+            continue
+        for part in text.split():
+            position = 0
+            for run in _CJK_RUN.finditer(part):
+                if run.start() > position:
+                    out.append(part[position : run.start()].encode())
+                chars = run.group()
+                pairs = [chars[i : i + 2] for i in range(max(1, len(chars) - 1))]
+                out.extend(pair.encode() for pair in pairs)
+                position = run.end()
+            if position < len(part):
+                out.append(part[position:].encode())
+    return out
+
+
 def signature(headline: str, body_html: str) -> np.ndarray:
     """The MinHash signature (64 uint32) of an item's word 3-grams."""
     text = f"{headline} {_TAGS.sub(' ', body_html)}".lower().encode()
     words = text.translate(_SEPARATORS).split()
+    if _CJK_LEAD.search(text):
+        words = _split_cjk(words)
     hashes = np.array(list(map(zlib.crc32, words)), dtype=np.uint64)
     if len(hashes) >= 3:
         # Wrapping uint64 arithmetic, then 32 bits: a hash of the three words in order.

@@ -263,3 +263,16 @@ class PublishableTests:
         killed = WireItem.objects.get(guid__contains="harbour", is_current=True)
         old = WireItem.objects.get(guid__contains="harbour", is_current=False)
         assert not killed.is_publishable() and not old.is_publishable()
+
+
+class CJKClusterTests:
+    def test_chinese_near_duplicate_is_similar(self):
+        """Two Chinese reports differing by one character score as near-duplicates."""
+        from dateline.wire import clusters
+
+        first = "政府军周五收复了该国西部最后一个被叛军控制的城镇，军方在声明中表示。工程人员正在清除公共建筑中的爆炸物。"
+        second = first.replace("周五", "周六")
+        other = "央行周四维持利率不变，理由是通胀放缓。经济学家此前预计会作出这一决定。"
+        a, b, c = (clusters.signature("", f"<p>{t}</p>") for t in (first, second, other))
+        assert clusters.similarities(a.tobytes(), [b.tobytes()])[0] >= clusters.THRESHOLD
+        assert clusters.similarities(a.tobytes(), [c.tobytes()])[0] < clusters.THRESHOLD
