@@ -10,6 +10,7 @@ urlpatterns = [
     path("wire/", include("dateline.wire.urls")),
     path("", include("dateline.syndication.urls")),
     path("api/", include("dateline.api.urls")),
+    path("", include("dateline.search.urls")),
     path("", include("dateline.articles.urls")),
 ]
 

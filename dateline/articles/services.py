@@ -68,9 +68,18 @@ def _affected_fragment_keys(story: Story) -> list[str]:
     return [fragments.headlines_key(section_id) for section_id in section_ids]
 
 
-def _invalidate_after_commit(keys):
+def _invalidate_after_commit(keys, story_ids=()):
     keys = list(keys)
     transaction.on_commit(lambda: fragments.fragments_invalidate(keys))
+    _reindex_after_commit(story_ids)
+
+
+def _reindex_after_commit(story_ids):
+    story_ids = [s for s in story_ids if s]
+    if story_ids:
+        from dateline.search.services import search_reindex_stories
+
+        transaction.on_commit(lambda: search_reindex_stories(story_ids))
 
 
 @transaction.atomic
@@ -123,7 +132,7 @@ def placement_add(
     _placement_refresh_path(placement, keep_redirect=False)
     placement.save()
     if placement.is_live:
-        _invalidate_after_commit([fragments.headlines_key(section.id)])
+        _invalidate_after_commit([fragments.headlines_key(section.id)], [story.pk])
     return placement
 
 
@@ -153,7 +162,8 @@ def placement_move(
     _placement_refresh_path(placement, keep_redirect=was_public)
     placement.save()
     _invalidate_after_commit(
-        {fragments.headlines_key(old_section_id), fragments.headlines_key(placement.section_id)}
+        {fragments.headlines_key(old_section_id), fragments.headlines_key(placement.section_id)},
+        [placement.story_id],
     )
     return placement
 
@@ -175,7 +185,7 @@ def story_update(*, story: Story, mark_updated: bool = False, **fields) -> Story
     if mark_updated and story.status == Story.Status.PUBLISHED:
         story.updated_at = timezone.now()
     story.save()
-    _invalidate_after_commit(_affected_fragment_keys(story))
+    _invalidate_after_commit(_affected_fragment_keys(story), [story.pk])
     return story
 
 
@@ -190,7 +200,7 @@ def story_save(*, story: Story, mark_updated: bool = False) -> Story:
         story.updated_at = timezone.now()
     story.save()
     if story.pk:
-        _invalidate_after_commit(_affected_fragment_keys(story))
+        _invalidate_after_commit(_affected_fragment_keys(story), [story.pk])
     return story
 
 
@@ -219,7 +229,7 @@ def story_publish(*, story: Story, published_at=None) -> Story:
         placement.is_live = True
         _placement_refresh_path(placement, keep_redirect=was_public)
         placement.save()
-    _invalidate_after_commit(_affected_fragment_keys(story))
+    _invalidate_after_commit(_affected_fragment_keys(story), [story.pk])
     return story
 
 
@@ -230,7 +240,7 @@ def story_withdraw(*, story: Story, notice: str = "") -> Story:
     story.withdrawn_notice = notice.strip()
     story.save()
     story.placements.update(is_live=False)
-    _invalidate_after_commit(_affected_fragment_keys(story))
+    _invalidate_after_commit(_affected_fragment_keys(story), [story.pk])
     return story
 
 
@@ -241,7 +251,7 @@ def story_schedule(*, story: Story, publish_at) -> Story:
     story.published_at = publish_at
     story.save()
     story.placements.update(is_live=False, published_at=publish_at)
-    _invalidate_after_commit(_affected_fragment_keys(story))
+    _invalidate_after_commit(_affected_fragment_keys(story), [story.pk])
     return story
 
 
@@ -251,7 +261,7 @@ def story_unpublish(*, story: Story) -> Story:
     story.status = Story.Status.DRAFT
     story.save()
     story.placements.update(is_live=False)
-    _invalidate_after_commit(_affected_fragment_keys(story))
+    _invalidate_after_commit(_affected_fragment_keys(story), [story.pk])
     return story
 
 
@@ -265,12 +275,12 @@ def placement_remove(*, placement: Placement) -> None:
         successor = Placement.objects.filter(story_id=story_id).order_by("id").first()
         if successor is not None:
             placement_set_canonical(placement=successor)
-    _invalidate_after_commit([fragments.headlines_key(section_id)])
+    _invalidate_after_commit([fragments.headlines_key(section_id)], [story_id])
 
 
 @transaction.atomic
 def story_delete(*, story: Story) -> None:
     """Delete a story for good (its URLs answer 404); prefer withdrawing a published one."""
-    keys = _affected_fragment_keys(story)
+    keys, story_id = _affected_fragment_keys(story), story.pk
     story.delete()
-    _invalidate_after_commit(keys)
+    _invalidate_after_commit(keys, [story_id])

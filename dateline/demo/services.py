@@ -229,5 +229,8 @@ def demo_stories_generate(count: int, *, seed: int = 1, start, end, progress=Non
 
 
 def fragments_reset():
-    """After a bulk load every shared region is out of date."""
+    """After a bulk load every shared region is out of date, and the search index too."""
+    from dateline.search.services import search_reindex_all
+
     fragments.fragments_invalidate(Fragment.objects.values_list("key", flat=True))
+    search_reindex_all()

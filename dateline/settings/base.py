@@ -22,6 +22,7 @@ INSTALLED_APPS = [
     "dateline.articles",
     "dateline.syndication",
     "dateline.api",
+    "dateline.search",
     "dateline.demo",
     "dateline.ops",
     "dateline.worker",

@@ -1,0 +1,47 @@
+"""Our small query syntax, the same on both engines: words (all must match),
+"quoted phrases" (in that order), and -exclusions (a word or a "phrase")."""
+
+import re
+from dataclasses import dataclass
+
+_TOKEN = re.compile(r'(-?)"([^"]*)"|(-?)(\S+)')
+_WORD = re.compile(r"[^\W_]+")
+
+
+@dataclass(frozen=True)
+class Query:
+    required: tuple[tuple[str, ...], ...]  # each a phrase of one or more words
+    excluded: tuple[tuple[str, ...], ...]
+
+    @property
+    def empty(self) -> bool:
+        return not self.required
+
+
+def parse(text: str, *, max_terms: int = 12) -> Query:
+    required, excluded = [], []
+    for minus_phrase, phrase, minus_word, word in _TOKEN.findall((text or "")[:500]):
+        words = tuple(_WORD.findall((phrase or word).lower()))
+        if not words:
+            continue
+        (excluded if (minus_phrase or minus_word) else required).append(words)
+    return Query(tuple(required[:max_terms]), tuple(excluded[:max_terms]))
+
+
+def fts5_expression(query: Query) -> str:
+    """SQLite FTS5 MATCH syntax: every term a quoted string (no operator injection)."""
+    parts = ['"' + " ".join(words) + '"' for words in query.required]
+    parts += ['NOT "' + " ".join(words) + '"' for words in query.excluded]
+    return " ".join(parts)
+
+
+def tsquery_expression(query: Query) -> str:
+    """PostgreSQL to_tsquery syntax: words quoted, phrases with <->, exclusions with !."""
+
+    def phrase(words):
+        inner = " <-> ".join(f"'{w}'" for w in words)
+        return f"({inner})"
+
+    parts = [phrase(words) for words in query.required]
+    parts += [f"!{phrase(words)}" for words in query.excluded]
+    return " & ".join(parts)
