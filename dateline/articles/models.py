@@ -92,6 +92,11 @@ class Placement(models.Model):
             models.Index(
                 fields=["site", "is_live", "-published_at", "-id"], name="placement_site_front"
             ),
+            # The network feed: canonical placements of every site, newest first.
+            models.Index(
+                fields=["is_canonical", "is_live", "-published_at", "-id"],
+                name="placement_canonical",
+            ),
         ]
 
     def __str__(self):

@@ -3,6 +3,7 @@ by section, source and date range. SQLite FTS5 (bm25) by default, PostgreSQL ful
 text (ts_rank over a GIN index) on the scale path; the query syntax (query.py)
 gives the same matches on both, ranking may differ in detail."""
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -14,7 +15,8 @@ from dateline.articles.selectors import _aware
 
 from .query import Query, fts5_expression, tsquery_expression
 
-START, STOP = "\u27e6", "\u27e7"  # ⟦ ⟧ around matches, before escaping
+RECENT_WINDOW = 500  # matches ranked per query: the newest ones
+_WORD_CHARS = re.compile(r"[^\W_]+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,9 +31,25 @@ class Hit:
     snippet: str  # safe HTML with <mark>
 
 
-def _snippet(raw: str) -> str:
-    text = escape(raw or "").replace(START, "<mark>").replace(STOP, "</mark>")
-    return mark_safe(text)  # noqa: S308 - escaped above, only our <mark> tags added
+def _snippet_of(text: str, query: Query, *, words: int = 36) -> str:
+    """About ``words`` words of ``text`` around the first match, matches in <mark>;
+    the same on both engines. Everything from the story is escaped."""
+    wanted = {word for phrase in query.required for word in phrase}
+    tokens = text.split()
+    lowered = ["".join(_WORD_CHARS.findall(token.lower())) for token in tokens]
+    first = next((i for i, token in enumerate(lowered) if token in wanted), 0)
+    begin = max(0, first - words // 3)
+    parts = []
+    for token, plain in zip(
+        tokens[begin : begin + words], lowered[begin : begin + words], strict=True
+    ):
+        parts.append(f"<mark>{escape(token)}</mark>" if plain in wanted else escape(token))
+    snippet = " ".join(parts)
+    if begin > 0:
+        snippet = "… " + snippet
+    if begin + words < len(tokens):
+        snippet += " …"
+    return mark_safe(snippet)  # noqa: S308 - every token escaped above
 
 
 def search(site, query: Query, *, section_id=None, source_id=None, since=None, until=None,
@@ -63,30 +81,46 @@ def search(site, query: Query, *, section_id=None, source_id=None, since=None, u
     columns = (
         "d.placement_id, p.path, d.headline, d.published_at, s.name, st.dateline_place, a.code"
     )
+    # Top-k over recent matches: the newest RECENT_WINDOW matches of the site are
+    # ranked by relevance. Ranking every match of a common word is what makes naive
+    # full-text search slow on a large archive; news readers want recent stories.
     if connection.vendor == "postgresql":
-        sql = (
-            f"SELECT {columns}, ts_headline('simple', d.body_text, q,"
-            f" 'StartSel={START}, StopSel={STOP}, MaxWords=35, MinWords=15, MaxFragments=2')"
-            f" FROM search_searchdocument d{tail}, to_tsquery('simple', %s) q"
-            " WHERE to_tsvector('simple'::regconfig, d.headline || ' ' || d.body_text) @@ q"
-            f" AND {where}"
-            " ORDER BY ts_rank(to_tsvector('simple'::regconfig, d.headline || ' ' || d.body_text), q) DESC,"
-            " d.published_at DESC LIMIT %s OFFSET %s"
+        vector = "to_tsvector('simple'::regconfig, d.headline || ' ' || d.body_text)"
+        recent = (
+            f"SELECT d.placement_id AS id, ts_rank({vector}, q) AS rank"
+            f" FROM search_searchdocument d, to_tsquery('simple', %s) q WHERE {vector} @@ q"
+            f" AND {where} ORDER BY d.published_at DESC LIMIT {RECENT_WINDOW}"
         )
         params = [tsquery_expression(query), *params]
+        order = "r.rank DESC"
     else:
-        sql = (
-            f"SELECT {columns}, snippet(search_fts, -1, '{START}', '{STOP}', ' … ', 30)"
-            " FROM search_fts JOIN search_searchdocument d ON d.placement_id = search_fts.rowid"
-            f"{tail} WHERE search_fts MATCH %s AND {where}"
-            " ORDER BY bm25(search_fts, 5.0, 1.0), d.published_at DESC LIMIT %s OFFSET %s"
+        recent = (
+            "SELECT search_fts.rowid AS id, bm25(search_fts, 5.0, 1.0) AS rank FROM search_fts"
+            " JOIN search_searchdocument d ON d.placement_id = search_fts.rowid"
+            f" WHERE search_fts MATCH %s AND {where}"
+            f" ORDER BY search_fts.rowid DESC LIMIT {RECENT_WINDOW}"
         )
         params = [fts5_expression(query), *params]
+        order = "r.rank"  # bm25: lower is better
+    sql = (
+        f"SELECT {columns}, d.body_text FROM ({recent}) r"
+        f" JOIN search_searchdocument d ON d.placement_id = r.id{tail}"
+        f" ORDER BY {order}, d.published_at DESC LIMIT %s OFFSET %s"
+    )
     with connection.cursor() as cursor:
         cursor.execute(sql, [*params, limit + 1, offset])
         rows = cursor.fetchall()
     hits = [
-        Hit(row[0], row[1], row[2], _aware(row[3]), row[4], row[5], row[6], _snippet(row[7]))
+        Hit(
+            row[0],
+            row[1],
+            row[2],
+            _aware(row[3]),
+            row[4],
+            row[5],
+            row[6],
+            _snippet_of(row[7], query),
+        )
         for row in rows[:limit]
     ]
     return hits, len(rows) > limit

@@ -80,13 +80,29 @@ def network_entries(network, *, limit=50):
 
 
 def site_months(site) -> list[tuple[int, int]]:
-    """(year, month) of every month with stories on the site, newest first (UTC months)."""
-    rows = _rows(
-        "SELECT DISTINCT substr(CAST(published_at AS TEXT), 1, 7) FROM articles_placement"
-        " WHERE site_id = %s AND is_live = %s AND published_at <= %s ORDER BY 1 DESC",
-        [site.id, True, timezone.now()],
-    )
-    return [(int(value[:4]), int(value[5:7])) for (value,) in rows]
+    """(year, month) of every UTC month with stories on the site, newest first: one
+    index probe per month since the first story (a DISTINCT over all placements
+    would read the whole archive)."""
+    from dateline.articles.selectors import site_first_published
+
+    first = site_first_published(site)
+    if first is None:
+        return []
+    now = timezone.now()
+    months = []
+    year, month = now.year, now.month
+    while (year, month) >= (first.year, first.month):
+        start = datetime(year, month, 1, tzinfo=timezone.UTC)
+        end = datetime(year + (month == 12), month % 12 + 1, 1, tzinfo=timezone.UTC)
+        found = _rows(
+            "SELECT 1 FROM articles_placement WHERE site_id = %s AND is_live = %s"
+            " AND published_at >= %s AND published_at < %s AND published_at <= %s LIMIT 1",
+            [site.id, True, start, end, now],
+        )
+        if found:
+            months.append((year, month))
+        year, month = (year, month - 1) if month > 1 else (year - 1, 12)
+    return months
 
 
 def month_locations(site, year: int, month: int) -> list[tuple[str, datetime]]:
