@@ -58,11 +58,19 @@ def _site(request):
 
 @require_safe
 def index(request):
-    from django.contrib.sitemaps import views
-
-    return views.index(
-        request, sitemap_sections(_site(request)), sitemap_url_name="sitemap-section"
+    """The sitemap index: the fronts and one sitemap per month with stories. Written
+    here rather than by django.contrib.sitemaps' index view, which counts every
+    section's URLs (reading every month of the archive) to paginate them."""
+    site = _site(request)
+    base = escape(site.base_url)
+    names = ["fronts"] + [f"{year:04d}-{month:02d}" for year, month in selectors.site_months(site)]
+    entries = "".join(f"<sitemap><loc>{base}/sitemap-{name}.xml</loc></sitemap>" for name in names)
+    body = (
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        '<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+        f"{entries}</sitemapindex>\n"
     )
+    return HttpResponse(body, content_type="application/xml; charset=utf-8")
 
 
 @require_safe
