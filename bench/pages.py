@@ -17,10 +17,11 @@ ARCHIVE_SIZE = 100_000
 
 
 def _environ(path: str, host: str) -> dict:
+    path, _, query = path.partition("?")
     return {
         "REQUEST_METHOD": "GET",
         "PATH_INFO": path,
-        "QUERY_STRING": "",
+        "QUERY_STRING": query,
         "SERVER_NAME": host,
         "SERVER_PORT": "80",
         "HTTP_HOST": host,
@@ -37,7 +38,7 @@ def _environ(path: str, host: str) -> dict:
     }
 
 
-def _request(handler, path, host):
+def request(handler, path, host):
     status = []
     body = b"".join(handler(_environ(path, host), lambda s, h, e=None: status.append(s)))
     return status[0], body
@@ -49,13 +50,14 @@ def _time(handler, path, host, *, runs, before_each=None):
         if before_each:
             before_each()
         start = time.perf_counter()
-        _request(handler, path, host)
+        request(handler, path, host)
         timings.append(time.perf_counter() - start)
     timings.sort()
     return statistics.median(timings), timings[int(len(timings) * 0.95) - 1]
 
 
-def _build_archive(size: int):
+def build_archive(size: int, *, years: int = 3, seed: int = 7):
+    """Migrate, then generate stories over the last ``years`` until there are ``size``."""
     from django.core.management import call_command
     from django.utils import timezone
     from tqdm import tqdm
@@ -74,8 +76,8 @@ def _build_archive(size: int):
     with tqdm(total=size - have, desc="Building the archive", unit="story") as bar:
         services.demo_stories_generate(
             size - have,
-            seed=7 + have,
-            start=now - timedelta(days=3 * 365),
+            seed=seed + have,
+            start=now - timedelta(days=years * 365),
             end=now - timedelta(hours=1),
             progress=bar.update,
         )
@@ -101,7 +103,7 @@ def main(argv=None):
     from dateline.articles.models import Fragment, Placement
     from dateline.network.models import Site
 
-    total = _build_archive(args.stories)
+    total = build_archive(args.stories)
     site = Site.objects.get(slug="spacewar")
     host = site.host
     newest = Placement.objects.filter(site=site, is_live=True).order_by("-published_at").first()
@@ -123,10 +125,10 @@ def main(argv=None):
     print(f"{'page':<34}{'median':>10}{'p95':>10}{'queries':>9}{'bytes':>9}{'vs ref':>8}")
     rows = []
     for label, path in pages:
-        status, body = _request(handler, path, host)
+        status, body = request(handler, path, host)
         assert status.startswith("200"), (label, path, status)
         for _ in range(50):
-            _request(handler, path, host)
+            request(handler, path, host)
         queries = []
 
         def count(execute, sql, params, many, context, queries=queries):
@@ -134,7 +136,7 @@ def main(argv=None):
             return execute(sql, params, many, context)
 
         with connection.execute_wrapper(count):
-            _request(handler, path, host)
+            request(handler, path, host)
         median, p95 = _time(handler, path, host, runs=args.runs)
         REFERENCE_BODY["bytes"] = body
         ref_median, _ = _time(handler, "/__bench__/same-bytes/", host, runs=args.runs)

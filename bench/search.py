@@ -8,13 +8,11 @@ Prints p50 and p95 per query kind and overall, and the time to produce each feed
 sitemap through Django's WSGI handler."""
 
 import argparse
-import io
 import os
 import random
 import statistics
 import sys
 import time
-from datetime import timedelta
 
 QUERIES = {
     "common word": ["the", "said", "military", "officials", "government", "new", "energy", "test"],
@@ -38,19 +36,6 @@ QUERIES = {
     "phrase": ['"air force"', '"ballistic missile"', '"space agency"', '"power grid"'],
     "exclusion": ["missile -test", "drone -police", "satellite -launch", "energy -solar"],
 }
-
-
-def _environ(path, host):
-    from urllib.parse import urlsplit
-
-    parts = urlsplit(path)
-    return {
-        "REQUEST_METHOD": "GET", "PATH_INFO": parts.path, "QUERY_STRING": parts.query,
-        "SERVER_NAME": host, "SERVER_PORT": "80", "HTTP_HOST": host, "SERVER_PROTOCOL": "HTTP/1.1",
-        "wsgi.version": (1, 0), "wsgi.url_scheme": "http", "wsgi.input": io.BytesIO(b""),
-        "wsgi.errors": sys.stderr, "wsgi.multithread": False, "wsgi.multiprocess": True,
-        "wsgi.run_once": False, "REMOTE_ADDR": "127.0.0.1",
-    }  # fmt: skip
 
 
 def _percentiles(values):
@@ -84,31 +69,17 @@ def main(argv=None):
 
     django.setup()
     from django.core.handlers.wsgi import WSGIHandler
-    from django.core.management import call_command
     from django.utils import timezone
-    from tqdm import tqdm
 
+    from bench.pages import build_archive, request
     from dateline.articles.models import Story
-    from dateline.demo import services as demo
     from dateline.network.models import Site
     from dateline.search import selectors
     from dateline.search.models import SearchDocument
     from dateline.search.query import parse
     from dateline.search.services import search_reindex_all
 
-    call_command("migrate", verbosity=0)
-    call_command("collectstatic", interactive=False, verbosity=0)
-    demo.demo_network_create()
-    have = Story.objects.count()
-    if have < args.stories:
-        now = timezone.now()
-        started = time.perf_counter()
-        with tqdm(total=args.stories - have, desc="Building the archive", unit="story") as bar:
-            demo.demo_stories_generate(
-                args.stories - have, seed=17 + have, start=now - timedelta(days=25 * 365),
-                end=now - timedelta(hours=1), progress=bar.update,
-            )  # fmt: skip
-        print(f"built {args.stories - have} stories in {time.perf_counter() - started:.0f} s")
+    build_archive(args.stories, years=25, seed=17)
     if SearchDocument.objects.count() < Story.objects.count() * 0.9:
         started = time.perf_counter()
         search_reindex_all()
@@ -143,7 +114,7 @@ def main(argv=None):
         timings, size = [], 0
         for _ in range(10):
             start = time.perf_counter()
-            body = b"".join(handler(_environ(path, site.host), lambda *a: None))
+            _status, body = request(handler, path, site.host)
             timings.append(time.perf_counter() - start)
             size = len(body)
         print(f"{path:<28}{statistics.median(timings) * 1e3:>8.1f}ms{size:>10}")

@@ -12,11 +12,10 @@ unchanged on SQLite and PostgreSQL; the tests run on both.
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from django.db import connection
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 
 from dateline.network.models import Site
+from dateline.sql import aware, fetch_rows
 
 from .models import Story
 
@@ -102,24 +101,6 @@ class Page:
     older: Cursor | None
 
 
-def _aware(value):
-    """SQLite hands back naive UTC datetimes (or text); PostgreSQL aware ones."""
-    if value is None or isinstance(value, datetime) and value.tzinfo is not None:
-        return value
-    if isinstance(value, str):
-        value = parse_datetime(value)
-    return value.replace(tzinfo=UTC)
-
-
-def _rows(sql: str, params) -> list[tuple]:
-    # Datetimes are adapted as the ORM stores them (naive UTC text on SQLite).
-    adapt = connection.ops.adapt_datetimefield_value
-    params = [adapt(value) if isinstance(value, datetime) else value for value in params]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchall()
-
-
 _LISTING_SELECT = """
     SELECT p.id, p.path, p.published_at, s.id, s.name, s.slug,
            st.headline, st.teaser, st.dateline_place, a.code
@@ -135,12 +116,12 @@ def _listings(where: str, params: list, *, limit: int) -> list[Listing]:
         f"{_LISTING_SELECT} WHERE p.is_live = %s AND p.published_at <= %s AND {where}"
         " ORDER BY p.published_at DESC, p.id DESC LIMIT %s"
     )
-    rows = _rows(sql, [True, timezone.now(), *params, limit])
+    rows = fetch_rows(sql, [True, timezone.now(), *params, limit])
     return [
         Listing(
             id=row[0],
             path=row[1],
-            published_at=_aware(row[2]),
+            published_at=aware(row[2]),
             section=SectionRef(row[3], row[4], row[5]),
             headline=row[6],
             teaser=row[7],
@@ -199,25 +180,25 @@ def previous_in_section(article: Article) -> Listing | None:
 
 def site_days_with_stories(site: Site, *, start: datetime, end: datetime) -> list[datetime]:
     """Publication times of the site's stories in [start, end), for an archive month."""
-    rows = _rows(
+    rows = fetch_rows(
         "SELECT published_at FROM articles_placement WHERE site_id = %s AND is_live = %s"
         " AND published_at >= %s AND published_at < %s AND published_at <= %s",
         [site.id, True, start, end, timezone.now()],
     )
-    return [_aware(row[0]) for row in rows]
+    return [aware(row[0]) for row in rows]
 
 
 def site_first_published(site: Site) -> datetime | None:
-    rows = _rows(
+    rows = fetch_rows(
         "SELECT published_at FROM articles_placement WHERE site_id = %s AND is_live = %s"
         " AND published_at <= %s ORDER BY published_at LIMIT 1",
         [site.id, True, timezone.now()],
     )
-    return _aware(rows[0][0]) if rows else None
+    return aware(rows[0][0]) if rows else None
 
 
 def site_sections(site: Site) -> list[SectionRef]:
-    rows = _rows(
+    rows = fetch_rows(
         'SELECT id, name, slug FROM network_section WHERE site_id = %s ORDER BY "order", name',
         [site.id],
     )
@@ -226,7 +207,7 @@ def site_sections(site: Site) -> list[SectionRef]:
 
 def article_at(site: Site, path: str) -> Article | None:
     """The placement at ``path`` with its story, whatever the story's status."""
-    rows = _rows(
+    rows = fetch_rows(
         """
         SELECT p.id, p.story_id, p.path, p.is_canonical, st.published_at,
                s.id, s.name, s.slug,
@@ -248,14 +229,14 @@ def article_at(site: Site, path: str) -> Article | None:
         story_id=row[1],
         path=row[2],
         is_canonical=bool(row[3]),
-        published_at=_aware(row[4]),
+        published_at=aware(row[4]),
         section=SectionRef(row[5], row[6], row[7]),
         headline=row[8],
         byline=row[9],
         place=row[10],
         agency_code=row[11],
         status=row[12],
-        updated_at=_aware(row[13]),
+        updated_at=aware(row[13]),
         body=row[14],
         signoff=row[15],
         teaser=row[16],
@@ -264,7 +245,7 @@ def article_at(site: Site, path: str) -> Article | None:
 
 
 def redirect_target(site: Site, path: str) -> str | None:
-    rows = _rows(
+    rows = fetch_rows(
         "SELECT p.path FROM articles_pathredirect r"
         " JOIN articles_placement p ON p.id = r.placement_id"
         " WHERE r.site_id = %s AND r.old_path = %s",
@@ -278,7 +259,7 @@ def canonical_location(site: Site, article: Article) -> tuple[str, str]:
     otherwise the one on another section or site of the network."""
     if article.is_canonical:
         return site.host, article.path
-    rows = _rows(
+    rows = fetch_rows(
         "SELECT s.host, p.path FROM articles_placement p JOIN network_site s ON s.id = p.site_id"
         " WHERE p.story_id = %s AND p.is_canonical = %s",
         [article.story_id, True],
@@ -288,7 +269,7 @@ def canonical_location(site: Site, article: Article) -> tuple[str, str]:
 
 def related_links(section) -> list[tuple[str, str]]:
     """(title, url) of the section's curated links, in order."""
-    return _rows(
+    return fetch_rows(
         'SELECT title, url FROM network_relatedlink WHERE section_id = %s ORDER BY "order", id',
         [section.id],
     )

@@ -11,7 +11,7 @@ from django.db import connection
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
-from dateline.articles.selectors import _aware
+from dateline.sql import aware
 
 from .query import Query, fts5_expression, tsquery_expression
 
@@ -115,7 +115,7 @@ def search(site, query: Query, *, section_id=None, source_id=None, since=None, u
             row[0],
             row[1],
             row[2],
-            _aware(row[3]),
+            aware(row[3]),
             row[4],
             row[5],
             row[6],

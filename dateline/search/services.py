@@ -4,7 +4,7 @@ call ``search_reindex_stories`` after each commit that changes what readers see.
 from django.db import connection, transaction
 
 from dateline.articles.html import html_to_text
-from dateline.articles.selectors import _aware
+from dateline.sql import aware
 
 from .models import SearchDocument
 
@@ -30,7 +30,7 @@ def _documents(rows):
             site_id=site,
             section_id=section,
             source_id=source,
-            published_at=_aware(published),
+            published_at=aware(published),
             headline=headline,
             body_text=html_to_text(body),
         )  # fmt: skip

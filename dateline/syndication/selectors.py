@@ -5,7 +5,7 @@ from datetime import datetime, timedelta
 
 from django.utils import timezone
 
-from dateline.articles.selectors import _aware, _rows
+from dateline.sql import aware, fetch_rows
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,12 +48,14 @@ _ENTRY_SQL = """
 
 
 def feed_entries(*, where: str, params: list, limit: int) -> list[Entry]:
-    rows = _rows(_ENTRY_SQL.format(where=where), [True, True, True, timezone.now(), *params, limit])
+    rows = fetch_rows(
+        _ENTRY_SQL.format(where=where), [True, True, True, timezone.now(), *params, limit]
+    )
     return [
         Entry(
             *row[:4],
-            _aware(row[4]),
-            _aware(row[5]),
+            aware(row[4]),
+            aware(row[5]),
             *row[6:14],
             bool(row[14]),
             row[15],
@@ -94,7 +96,7 @@ def site_months(site) -> list[tuple[int, int]]:
     while (year, month) >= (first.year, first.month):
         start = datetime(year, month, 1, tzinfo=timezone.UTC)
         end = datetime(year + (month == 12), month % 12 + 1, 1, tzinfo=timezone.UTC)
-        found = _rows(
+        found = fetch_rows(
             "SELECT 1 FROM articles_placement WHERE site_id = %s AND is_live = %s"
             " AND published_at >= %s AND published_at < %s AND published_at <= %s LIMIT 1",
             [site.id, True, start, end, now],
@@ -109,24 +111,24 @@ def month_locations(site, year: int, month: int) -> list[tuple[str, datetime]]:
     """(path, last change) of the site's stories published in a UTC month."""
     start = datetime(year, month, 1, tzinfo=timezone.UTC)
     end = datetime(year + (month == 12), month % 12 + 1, 1, tzinfo=timezone.UTC)
-    rows = _rows(
+    rows = fetch_rows(
         "SELECT p.path, p.published_at, st.updated_at FROM articles_placement p"
         " JOIN articles_story st ON st.id = p.story_id"
         " WHERE p.site_id = %s AND p.is_live = %s AND p.published_at >= %s AND p.published_at < %s"
         " AND p.published_at <= %s ORDER BY p.published_at",
         [site.id, True, start, end, timezone.now()],
     )
-    return [(path, max(filter(None, [_aware(pub), _aware(upd)]))) for path, pub, upd in rows]
+    return [(path, max(filter(None, [aware(pub), aware(upd)]))) for path, pub, upd in rows]
 
 
 def news_locations(site, *, hours=48) -> list[tuple[str, datetime, str]]:
     """(path, published, headline) of the site's stories of the last ``hours``."""
     now = timezone.now()
-    rows = _rows(
+    rows = fetch_rows(
         "SELECT p.path, p.published_at, st.headline FROM articles_placement p"
         " JOIN articles_story st ON st.id = p.story_id"
         " WHERE p.site_id = %s AND p.is_live = %s AND p.published_at >= %s AND p.published_at <= %s"
         " ORDER BY p.published_at DESC LIMIT 1000",
         [site.id, True, now - timedelta(hours=hours), now],
     )
-    return [(path, _aware(published), headline) for path, published, headline in rows]
+    return [(path, aware(published), headline) for path, published, headline in rows]

@@ -122,12 +122,6 @@ def similarities(signature_bytes: bytes, others: list[bytes]) -> np.ndarray:
     return np.count_nonzero(matrix == mine, axis=1) / NUM_PERM
 
 
-def similarity(a: bytes | np.ndarray, b: bytes | np.ndarray) -> float:
-    a = np.frombuffer(a, dtype=np.uint32) if isinstance(a, bytes | memoryview) else a
-    b = np.frombuffer(b, dtype=np.uint32) if isinstance(b, bytes | memoryview) else b
-    return float(np.count_nonzero(a == b)) / NUM_PERM
-
-
 MAX_CANDIDATES_PER_BAND = 20
 
 

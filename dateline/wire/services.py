@@ -21,6 +21,8 @@ from django.conf import settings
 from django.db import DatabaseError, IntegrityError, connection, models, transaction
 from django.utils import timezone
 
+from dateline.sql import aware
+
 from . import clusters
 from .models import Delivery, RawDelivery, Source, WireItem
 from .parsers import ParsedItem, ParseError, detect_parser
@@ -361,7 +363,7 @@ def _cluster(source: Source, records) -> None:
                 for band_key, at, cluster_key, minhash in cursor.fetchall():
                     found = candidates.setdefault(band_key, [])
                     if len(found) < clusters.MAX_CANDIDATES_PER_BAND:
-                        found.append((_aware(at), cluster_key, bytes(minhash)))
+                        found.append((aware(at), cluster_key, bytes(minhash)))
     first_of_guid = {}
     for record in records:
         earlier = first_of_guid.setdefault(record.guid, record)
@@ -391,14 +393,6 @@ def _cluster(source: Source, records) -> None:
                 candidates.setdefault(band_key, []).append(
                     (record.at, record.cluster_key, record.minhash)
                 )
-
-
-def _aware(value):
-    if isinstance(value, str):
-        from django.utils.dateparse import parse_datetime
-
-        value = parse_datetime(value)
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 def _bands_store(source: Source, records) -> None:
