@@ -100,3 +100,19 @@ def fetch(client):
         return client.get(path, headers={"host": host}, **kwargs)
 
     return get
+
+
+def staff_login(client, user):
+    """Sign ``user`` in as the login page would after password and TOTP code: a
+    confirmed TOTP device, verified for this session (django-otp)."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.filter(user=user).first() or TOTPDevice.objects.create(
+        user=user, name="phone", confirmed=True
+    )
+    client.force_login(user)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    return client

@@ -1,5 +1,6 @@
 """Stories, where they are placed, and the fragments shared by many pages."""
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
@@ -134,3 +135,32 @@ class Fragment(models.Model):
 
     def __str__(self):
         return self.key
+
+
+class FrontPin(models.Model):
+    """The lead story of a front: the home page (no section) or a section front."""
+
+    site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="+")
+    section = models.ForeignKey(
+        Section, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    story = models.ForeignKey("Story", on_delete=models.CASCADE, related_name="+")
+    pinned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    pinned_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["site", "section"],
+                name="frontpin_one_per_section",
+                condition=models.Q(section__isnull=False),
+            ),
+            models.UniqueConstraint(
+                fields=["site"], name="frontpin_one_per_home", condition=models.Q(section=None)
+            ),
+        ]
+
+    def __str__(self):
+        return f"lead of {self.section or self.site}: story {self.story_id}"

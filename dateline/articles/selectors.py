@@ -166,6 +166,33 @@ def site_day(site: Site, *, start: datetime, before: Cursor | None = None, size:
     return _page(where, [site.id, start, start + timedelta(days=1)], before=before, size=size)
 
 
+def front_lead(site: Site, section=None) -> Listing | None:
+    """The story the desk pinned as the lead of the home page (no section) or of a
+    section front, while it runs there."""
+    if section is None:
+        where = (
+            "p.site_id = %s AND p.story_id IN (SELECT story_id FROM articles_frontpin"
+            " WHERE site_id = %s AND section_id IS NULL)" + _FIRST_ON_SITE
+        )
+        params = [site.id, site.id]
+    else:
+        where = (
+            "p.section_id = %s AND p.story_id IN (SELECT story_id FROM articles_frontpin"
+            " WHERE site_id = %s AND section_id = %s)"
+        )
+        params = [section.id, site.id, section.id]
+    found = _listings(where, params, limit=1)
+    return found[0] if found else None
+
+
+def with_lead(page: Page, lead: Listing | None) -> Page:
+    """``page`` with ``lead`` first and not twice (the page may grow by one: dropping
+    its last item would hide that item from the next page too)."""
+    if lead is None:
+        return page
+    return Page([lead, *(item for item in page.items if item.path != lead.path)], page.older)
+
+
 def headline_block(section, *, size: int) -> list[Listing]:
     return _listings("p.section_id = %s", [section.id], limit=size)
 

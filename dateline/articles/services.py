@@ -94,6 +94,7 @@ def story_create(
     signoff: str = "",
     teaser: str = "",
     canonical_section: Section | None = None,
+    source=None,
 ) -> Story:
     """A draft story placed on ``sections`` (the first is canonical unless
     ``canonical_section`` says otherwise). Publish it with ``story_publish``."""
@@ -103,6 +104,7 @@ def story_create(
         byline=byline.strip(),
         dateline_place=dateline_place.strip(),
         agency=agency,
+        source=source,
         body=clean_body,
         signoff=signoff.strip(),
         teaser=teaser.strip() or teaser_from_body(clean_body),
@@ -252,7 +254,16 @@ def story_schedule(*, story: Story, publish_at) -> Story:
     story.save()
     story.placements.update(is_live=False, published_at=publish_at)
     _invalidate_after_commit(_affected_fragment_keys(story), [story.pk])
+    transaction.on_commit(lambda: _publish_due_at(publish_at))
     return story
+
+
+def _publish_due_at(when) -> None:
+    # On time to the second: a task deferred to the story's time (the worker's
+    # ten-second sweep of due stories is the safety net).
+    from .tasks import stories_publish_due
+
+    stories_publish_due.using(run_after=when).enqueue()
 
 
 @transaction.atomic

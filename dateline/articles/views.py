@@ -99,6 +99,7 @@ def home(request):
     site = _site(request)
     sections = selectors.site_sections(site)
     latest = selectors.site_latest(site, size=settings.DATELINE_HOME_LATEST)
+    latest = selectors.with_lead(latest, selectors.front_lead(site))
     return _page(
         request,
         "articles/home.html",
@@ -119,6 +120,8 @@ def section_front(request, section_slug):
     )
     if not front.items and "before" in request.GET:
         raise Http404("No older stories")
+    if "before" not in request.GET:
+        front = selectors.with_lead(front, selectors.front_lead(site, section))
     return _page(
         request,
         "articles/section.html",

@@ -5,8 +5,8 @@ from django.http import HttpResponseNotFound
 
 from .selectors import site_for_host
 
-# Paths that work on any allowed host: the admin, what it needs, and agency pushes.
-_HOSTLESS_PREFIXES = ("/admin/", "/static/", "/wire/")
+# Paths that work on any allowed host: the admin, the desk, what they need, agency pushes.
+_HOSTLESS_PREFIXES = ("/admin/", "/desk/", "/static/", "/wire/")
 
 UNKNOWN_HOST_PAGE = (
     "<!doctype html><html lang=en><meta charset=utf-8><title>Not found</title>"

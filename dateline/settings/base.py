@@ -19,6 +19,7 @@ INSTALLED_APPS = [
     "django.contrib.sitemaps",
     "dateline.network",
     "dateline.wire",
+    "dateline.desk",
     "dateline.articles",
     "dateline.syndication",
     "dateline.api",
@@ -27,6 +28,9 @@ INSTALLED_APPS = [
     "dateline.ops",
     "dateline.worker",
     "django_tasks_db",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "axes",
 ]
 
 # Background tasks: Django's Tasks API on django-tasks-db, run by `dateline worker`.
@@ -42,10 +46,27 @@ MIDDLEWARE = [
     "django.middleware.http.ConditionalGetMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    # Login throttling: after AXES_FAILURE_LIMIT failures an address and user name
+    # pair is locked out for AXES_COOLOFF_TIME.
+    "axes.middleware.AxesMiddleware",
 ]
+
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = int(os.environ.get("DATELINE_LOGIN_FAILURE_LIMIT", 5))
+AXES_COOLOFF_TIME = 0.25  # hours
+AXES_LOCKOUT_PARAMETERS = [["ip_address", "username"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False
+# Staff sign in with a password and a TOTP code (django-otp); see dateline/desk/auth.py.
+DATELINE_STAFF_2FA = os.environ.get("DATELINE_STAFF_2FA", "1") != "0"
+OTP_TOTP_ISSUER = "Dateline"
 
 ROOT_URLCONF = "dateline.urls"
 WSGI_APPLICATION = "dateline.wsgi.application"
@@ -161,4 +182,6 @@ DATELINE_INBOX_DIR = Path(os.environ.get("DATELINE_INBOX_DIR", VAR_DIR / "inbox"
 
 # Wire ingestion: the key(s) that encrypt source credentials, and the largest delivery accepted.
 DATELINE_CREDENTIALS_KEY = os.environ.get("DATELINE_CREDENTIALS_KEY", "")
+# Called with (source=, guids=) inside each ingest transaction: the desk's entries.
+DATELINE_POOL_LISTENERS = ["dateline.desk.routing.pool_updated"]
 DATELINE_WIRE_MAX_BYTES = int(os.environ.get("DATELINE_WIRE_MAX_BYTES", 20 * 1024 * 1024))

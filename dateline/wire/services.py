@@ -20,6 +20,7 @@ from types import SimpleNamespace
 from django.conf import settings
 from django.db import DatabaseError, IntegrityError, connection, models, transaction
 from django.utils import timezone
+from django.utils.module_loading import import_string
 
 from dateline.sql import aware
 
@@ -270,6 +271,7 @@ def _pool_store(source: Source, arrivals: list[_Arrival]) -> dict[int, list[Inge
     to_create: list[WireItem] = []
     demoted_ids: list[int] = []
     killed_ids: list[int] = []
+    killed_guids: set[str] = set()
     results: dict[int, list[IngestResult]] = {}
     for arrival in arrivals:
         out = results[id(arrival)] = []
@@ -302,6 +304,7 @@ def _pool_store(source: Source, arrivals: list[_Arrival]) -> dict[int, list[Inge
                     if current.pk:
                         killed_ids.append(current.pk)
                     current.pub_status = WireItem.PubStatus.CANCELED
+                    killed_guids.add(guid)
                     result.status = "updated"
                     continue
                 result.status = "unchanged"
@@ -328,7 +331,17 @@ def _pool_store(source: Source, arrivals: list[_Arrival]) -> dict[int, list[Inge
         WireItem.objects.filter(id__in=demoted_ids[start : start + _CHUNK]).update(is_current=False)
     _insert(WireItem, to_create)
     _bands_store(source, to_create)
+    _pool_listeners_call(source, sorted({r.guid for r in to_create if r.is_current} | killed_guids))
     return results
+
+
+def _pool_listeners_call(source: Source, guids: list[str]) -> None:
+    """Tell the pool's listeners (the desk: settings.DATELINE_POOL_LISTENERS) which
+    guids have a new current version or were killed, inside the ingest's transaction."""
+    if not guids:
+        return
+    for path in getattr(settings, "DATELINE_POOL_LISTENERS", ()):
+        import_string(path)(source=source, guids=guids)
 
 
 _CANDIDATES_SQL = (

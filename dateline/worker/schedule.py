@@ -1,7 +1,6 @@
 """Every periodic task of the project, declared in one place.
 
-Each entry runs once per period across all workers (see ScheduleSlot). Later
-issues add newsletter sends, scheduled publishing and take-downs here."""
+Each entry runs once per period across all workers (see ScheduleSlot)."""
 
 from dataclasses import dataclass
 from datetime import timedelta
@@ -22,6 +21,14 @@ SCHEDULE = [
         "dateline.wire.tasks.deliveries_pending_sweep",
         timedelta(minutes=5),
     ),
+    # Scheduled stories go live within this period of their time.
+    Periodic(
+        "publish scheduled stories",
+        "dateline.articles.tasks.stories_publish_due",
+        timedelta(seconds=10),
+    ),  # fmt: skip
+    Periodic("route desk entries", "dateline.desk.tasks.entries_route_sweep", timedelta(minutes=1)),
+    Periodic("retrain suggestions", "dateline.desk.tasks.suggestions_retrain", timedelta(hours=1)),
 ]
 
 # Attempts before a failing task is given up (FAILED), per task path.

@@ -5,6 +5,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from dateline.articles.models import PathRedirect, Story
+from tests.conftest import staff_login
 
 pytestmark = pytest.mark.django_db
 
@@ -12,7 +13,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def editor_client(client):
     user = get_user_model().objects.create_superuser("chief", "chief@example.com", "pw")
-    client.force_login(user)
+    staff_login(client, user)
     return client
 
 

@@ -6,6 +6,7 @@ import pytest
 
 from dateline.wire.models import Delivery, Source, WireItem
 from dateline.wire.storage import raw_read
+from tests.conftest import staff_login
 
 pytestmark = pytest.mark.django_db
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -127,7 +128,7 @@ def test_source_admin_keeps_secrets_write_only(client):
     from django.contrib.auth import get_user_model
 
     user = get_user_model().objects.create_superuser("chief", "c@example.com", "pw")
-    client.force_login(user)
+    staff_login(client, user)
     source = Source.objects.create(
         name="AFP", slug="afp", delivery_method="push", push_secret=SECRET
     )

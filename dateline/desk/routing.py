@@ -1,0 +1,249 @@
+"""From pool to desk: every new version of an agency story gets its desk entry in the
+ingest's own transaction; right after commit the entry is routed: a kill withdraws
+what runs, a wire update of a published story updates it (or waits for the desk when
+the desk edited the text), and a new item gets its suggestion from the first routing
+rule that matches (perhaps publishing it) or from the learned classifier.
+
+Routing runs after commit so that a fault in it can never lose an arrival; entries not
+routed yet are caught up by ``entries_route_pending`` (scheduled in the worker)."""
+
+import logging
+import re
+from datetime import datetime
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from dateline.articles.models import Story
+from dateline.wire.models import Source, WireItem
+
+from . import services, suggest
+from .models import AuditEntry, DeskEntry, Rule
+
+logger = logging.getLogger("dateline.desk")
+
+_CHUNK = 400
+
+
+def pool_updated(*, source: Source, guids: list[str]) -> None:
+    """The wire's pool listener (settings.DATELINE_POOL_LISTENERS): point each guid's
+    desk entry at its current version, creating entries for new stories."""
+    entry_ids = []
+    for start in range(0, len(guids), _CHUNK):
+        chunk = guids[start : start + _CHUNK]
+        items = WireItem.objects.filter(source=source, guid__in=chunk, is_current=True).values_list(
+            "id", "guid", "received_at", "cluster_key"
+        )
+        existing = dict(
+            DeskEntry.objects.filter(source=source, guid__in=chunk).values_list("guid", "id")
+        )
+        fresh, moved = [], []
+        for item_id, guid, received_at, cluster_key in items:
+            if guid in existing:
+                moved.append((item_id, received_at, cluster_key or "", existing[guid]))
+            else:
+                fresh.append(
+                    DeskEntry(
+                        source=source, guid=guid, item_id=item_id, received_at=received_at,
+                        first_received_at=received_at, cluster_key=cluster_key or "",
+                    )
+                )  # fmt: skip
+        DeskEntry.objects.bulk_create(fresh, batch_size=_CHUNK)
+        if moved:
+            adapt = connection.ops.adapt_datetimefield_value
+            with connection.cursor() as cursor:
+                cursor.executemany(
+                    "UPDATE desk_deskentry SET item_id = %s, received_at = %s, cluster_key = %s,"
+                    " routed = %s WHERE id = %s",
+                    [(i, adapt(r), c, False, pk) for i, r, c, pk in moved],
+                )
+        entry_ids.extend(existing.values())
+        entry_ids.extend(
+            DeskEntry.objects.filter(source=source, guid__in=[e.guid for e in fresh]).values_list(
+                "id", flat=True
+            )
+        )
+    transaction.on_commit(lambda: _route_quietly(entry_ids))
+
+
+def _route_quietly(entry_ids: list[int]) -> None:
+    try:
+        entries_route(entry_ids)
+    except Exception:  # the sweep routes them later; the arrival itself is safe
+        logger.exception("routing %d desk entries failed; the sweep will retry", len(entry_ids))
+
+
+def entries_route_pending(limit: int = 2000) -> int:
+    """Route entries left unrouted (a crash between ingest and routing)."""
+    ids = list(
+        DeskEntry.objects.filter(routed=False).order_by("id").values_list("id", flat=True)[:limit]
+    )
+    entries_route(ids)
+    return len(ids)
+
+
+def entries_route(entry_ids: list[int]) -> None:
+    """Apply kills, wire updates, rules and suggestions to these entries."""
+    for start in range(0, len(entry_ids), _CHUNK):
+        chunk = entry_ids[start : start + _CHUNK]
+        entries = list(
+            DeskEntry.objects.filter(id__in=chunk, routed=False).select_related(
+                "item", "source__agency", "story"
+            )
+        )
+        to_suggest = []
+        rules = list(
+            Rule.objects.filter(is_active=True)
+            .select_related("section__site")
+            .prefetch_related("sources")
+        )
+        for entry in entries:
+            with transaction.atomic():
+                if _route_one(entry, rules):
+                    to_suggest.append(entry)
+        _suggest(to_suggest)
+        DeskEntry.objects.filter(id__in=[e.pk for e in entries]).update(routed=True)
+
+
+def _route_one(entry: DeskEntry, rules: list[Rule]) -> bool:
+    """Route one entry; True when it still needs a learned suggestion."""
+    item = entry.item
+    if item.pub_status == WireItem.PubStatus.CANCELED:
+        _kill(entry)
+        return False
+    if entry.status == DeskEntry.Status.PUBLISHED and entry.story is not None:
+        if entry.story_version is not None and item.version > entry.story_version:
+            if entry.text_edited:
+                entry.pending_item = item
+                entry.save(update_fields=["pending_item"])
+                services.audit_record(
+                    actor="wire", action="update_waiting", story=entry.story, entry=entry,
+                    detail=f"version {item.version} waits for the desk (text edited)",
+                )  # fmt: skip
+            else:
+                services._story_apply_version(entry, item)
+                entry.save()
+                services.audit_record(
+                    actor="wire", action="update_applied", story=entry.story, entry=entry,
+                    detail=f"version {item.version}",
+                )  # fmt: skip
+        return False
+    if entry.status != DeskEntry.Status.NEW:
+        return False
+    rule = next((r for r in rules if rule_matches(r, entry)), None)
+    if rule is None:
+        return True
+    entry.rule = rule
+    entry.suggested_section = rule.section
+    entry.suggestion_confidence = 1.0
+    entry.suggestions = [[rule.section_id, 1.0]]
+    entry.save(update_fields=["rule", "suggested_section", "suggestion_confidence", "suggestions"])
+    if rule.auto_publish:
+        _auto_publish(entry, rule)
+    return False
+
+
+def _kill(entry: DeskEntry) -> None:
+    was = entry.status
+    entry.status = DeskEntry.Status.KILLED
+    entry.pending_item = None
+    entry.save(update_fields=["status", "pending_item"])
+    story = entry.story
+    if story is not None and story.status != Story.Status.WITHDRAWN:
+        services.story_withdraw(story=story, actor="wire kill", notice=services.KILL_NOTICE)
+    services.audit_record(
+        actor="wire kill", action="kill", story=story, entry=entry,
+        detail=f"killed by {entry.source.slug} (was {was})",
+    )  # fmt: skip
+
+
+def _auto_publish(entry: DeskEntry, rule: Rule) -> None:
+    site = rule.section.site
+    start = _day_start(site.time_zone)
+    published_today = AuditEntry.objects.filter(
+        actor=_rule_actor(rule), action__in=("publish", "schedule"), at__gte=start
+    ).count()
+    if published_today >= rule.daily_cap:
+        services.audit_record(
+            actor=_rule_actor(rule), action="cap_reached", entry=entry,
+            detail=f"daily cap of {rule.daily_cap} reached; left for the desk",
+        )  # fmt: skip
+        return
+    embargo = entry.item.embargo_until
+    publish_at = embargo if embargo and embargo > timezone.now() else None
+    try:
+        with transaction.atomic():
+            services.entry_publish(
+                entry=entry, sections=[rule.section], actor=_rule_actor(rule),
+                publish_at=publish_at,
+            )  # fmt: skip
+    except services.DeskError as error:
+        services.audit_record(
+            actor=_rule_actor(rule), action="auto_publish_refused", entry=entry, detail=str(error)
+        )
+    entry.refresh_from_db()
+
+
+def _rule_actor(rule: Rule) -> str:
+    return f"rule: {rule.name}"
+
+
+def _day_start(time_zone: str) -> datetime:
+    from zoneinfo import ZoneInfo
+
+    local = timezone.now().astimezone(ZoneInfo(time_zone))
+    return local.replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+def rule_matches(rule: Rule, entry: DeskEntry) -> bool:
+    """Every condition the rule gives holds for the entry's current version."""
+    item = entry.item
+    source_ids = {s.pk for s in rule.sources.all()}
+    if source_ids and entry.source_id not in source_ids:
+        return False
+    if rule.urgency_at_most is not None and (
+        item.urgency is None or item.urgency > rule.urgency_at_most
+    ):
+        return False
+    subjects = rule.subject_list()
+    if subjects:
+        have = set()
+        for subject in item.subjects or []:
+            if isinstance(subject, dict):
+                have.update(str(v).lower() for v in (subject.get("code"), subject.get("name")) if v)
+            else:
+                have.add(str(subject).lower())
+        if not have & set(subjects):
+            return False
+    keywords = rule.keyword_list()
+    if keywords:
+        text = f"{item.headline}\n{_plain(item.body_html)}\n{' '.join(map(str, item.keywords))}"
+        if not any(_keyword_pattern(k).search(text) for k in keywords):
+            return False
+    return True
+
+
+_TAG = re.compile(r"<[^>]+>")
+
+
+def _plain(html: str) -> str:
+    return _TAG.sub(" ", html or "")
+
+
+def _keyword_pattern(keyword: str) -> re.Pattern:
+    return re.compile(rf"(?<!\w){re.escape(keyword)}(?!\w)", re.IGNORECASE)
+
+
+def _suggest(entries: list[DeskEntry]) -> None:
+    if not entries:
+        return
+    ranked = suggest.suggest_many([suggest.item_text(e.item) for e in entries])
+    if ranked is None:
+        return  # no model trained yet
+    for entry, top in zip(entries, ranked, strict=True):
+        entry.suggestions = [[section_id, round(p, 4)] for section_id, p in top]
+        entry.suggested_section_id = top[0][0] if top else None
+        entry.suggestion_confidence = round(top[0][1], 4) if top else None
+    DeskEntry.objects.bulk_update(
+        entries, ["suggestions", "suggested_section", "suggestion_confidence"], batch_size=_CHUNK
+    )
