@@ -1,11 +1,10 @@
-from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
-from django_otp.admin import OTPAdminSite
 
-if settings.DATELINE_STAFF_2FA:
-    # Staff sign in with a password and a TOTP code (django-otp's documented switch).
-    admin.site.__class__ = OTPAdminSite
+from dateline.desk.auth import admin_site_secure
+
+# Staff sign in with a password and a TOTP code; see dateline/desk/auth.py.
+admin_site_secure(admin.site)
 
 admin.site.site_header = "Dateline"
 admin.site.site_title = "Dateline"

@@ -5,7 +5,7 @@ from datetime import timedelta
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from . import services
@@ -130,7 +130,11 @@ class StoryAdmin(admin.ModelAdmin):
         else:
             obj.status, obj.published_at = Story.Status.DRAFT, None
         request._dateline_wanted = wanted
+        if change and wanted[0] == Story.Status.WITHDRAWN and obj.status != wanted[0]:
+            _check_withdraw(request, obj)
         services.story_save(story=obj, mark_updated=form.cleaned_data.get("mark_updated", False))
+        if change and form.changed_data:
+            _audit(request, "edit", obj, ", ".join(form.changed_data))
 
     def save_formset(self, request, form, formset, change):
         if formset.model is not Placement:
@@ -174,21 +178,26 @@ class StoryAdmin(admin.ModelAdmin):
         if wanted == Story.Status.PUBLISHED:
             if story.status != wanted or when != story.published_at:
                 services.story_publish(story=story, published_at=when)
+                _audit(request, "publish", story, "in the admin")
         elif wanted == Story.Status.SCHEDULED:
             if story.status != wanted or when != story.published_at:
                 services.story_schedule(story=story, publish_at=when)
+                _audit(request, "schedule", story, f"for {when.isoformat()}")
         elif wanted == Story.Status.WITHDRAWN and story.status != wanted:
-            services.story_withdraw(
-                story=story, notice=form.cleaned_data.get("withdrawn_notice", "")
-            )
+            notice = form.cleaned_data.get("withdrawn_notice", "")
+            services.story_withdraw(story=story, notice=notice)
+            _audit(request, "withdraw", story, notice)
         elif wanted == Story.Status.DRAFT and story.status != wanted:
             services.story_unpublish(story=story)
+            _audit(request, "unpublish", story, "")
 
     def delete_model(self, request, obj):
+        _audit(request, "delete", obj, obj.headline)
         services.story_delete(story=obj)
 
     def delete_queryset(self, request, queryset):
         for story in queryset:
+            _audit(request, "delete", story, story.headline)
             services.story_delete(story=story)
 
     @admin.action(description="Publish now")
@@ -204,14 +213,41 @@ class StoryAdmin(admin.ModelAdmin):
             except ValueError as error:
                 self.message_user(request, f"Not published: {error}", messages.ERROR)
             else:
+                _audit(request, "publish", story, "in the admin")
                 count += 1
         self.message_user(request, f"Published {count} stories.", messages.SUCCESS)
 
     @admin.action(description="Withdraw (pages answer 410)")
     def withdraw(self, request, queryset):
+        from dateline.desk.roles import can_withdraw
+
+        count = 0
         for story in queryset:
+            if not can_withdraw(request.user, story):
+                self.message_user(
+                    request,
+                    f"Not withdrawn: “{story.headline}” (editors withdraw what they published).",
+                    messages.ERROR,
+                )
+                continue
             services.story_withdraw(story=story)
-        self.message_user(request, f"Withdrew {queryset.count()} stories.", messages.SUCCESS)
+            _audit(request, "withdraw", story, "in the admin")
+            count += 1
+        self.message_user(request, f"Withdrew {count} stories.", messages.SUCCESS)
+
+
+def _audit(request, action, story, detail):
+    # The desk's audit log records every publish, edit and withdraw, wherever made.
+    from dateline.desk.services import audit_record
+
+    audit_record(user=request.user, action=action, story=story, detail=detail)
+
+
+def _check_withdraw(request, story):
+    from dateline.desk.roles import can_withdraw
+
+    if not can_withdraw(request.user, story):
+        raise PermissionDenied("Editors withdraw the stories they published; ask a chief editor.")
 
 
 @admin.register(PathRedirect)

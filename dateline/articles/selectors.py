@@ -171,7 +171,7 @@ def front_lead(site: Site, section=None) -> Listing | None:
     section front, while it runs there."""
     if section is None:
         where = (
-            "p.site_id = %s AND p.story_id IN (SELECT story_id FROM articles_frontpin"
+            "p.site_id = %s AND p.story_id IN (SELECT story_id FROM articles_frontpin"  # noqa: S608
             " WHERE site_id = %s AND section_id IS NULL)" + _FIRST_ON_SITE
         )
         params = [site.id, site.id]

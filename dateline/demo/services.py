@@ -234,3 +234,42 @@ def fragments_reset():
 
     fragments.fragments_invalidate(Fragment.objects.values_list("key", flat=True))
     search_reindex_all()
+
+
+def demo_wire_pool(count: int = 80) -> int:
+    """Deliver ``count`` generated agency stories (ninjs 2.x, through the real ingest)
+    to the desk's pool, so the demo desk has a queue. Once: 0 when the pool has items."""
+    from dateline.desk.models import DeskEntry
+    from dateline.wire.models import Source
+    from dateline.wire.services import deliveries_ingest
+
+    from .generator import generate_stories
+
+    if DeskEntry.objects.exists():
+        return 0
+    sources = {s.agency.code: s for s in Source.objects.select_related("agency")}
+    now = timezone.now()
+    batches: dict = {}
+    stories = generate_stories(count, seed=4242, start=now - timedelta(hours=6), end=now)
+    for n, story in enumerate(stories):
+        source = sources.get(story.agency) or sources["AFP"]
+        paragraphs = [p for p in story.paragraphs if not p.startswith("## ")]
+        document = {
+            "uri": f"urn:demo.{source.slug}:{story.published_at:%Y%m%d}:{n}",
+            "type": "text",
+            "version": "1",
+            "versioncreated": story.published_at.isoformat(),
+            "pubstatus": "usable",
+            "urgency": 1 + n % 6,
+            "language": "en",
+            "headline": story.headline,
+            "byline": story.byline,
+            "located": story.place,
+            "body_text": "\n\n".join(paragraphs),
+        }
+        batches.setdefault(source, []).append(
+            (f"demo/{source.slug}/{n:04d}.json", json.dumps(document).encode())
+        )
+    for source, deliveries in batches.items():
+        deliveries_ingest(source=source, deliveries=deliveries)
+    return count

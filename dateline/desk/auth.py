@@ -32,3 +32,31 @@ def staff_required(permission: str):
         return wrapped
 
     return decorator
+
+
+def _otp_admin_site_class():
+    from django_otp import devices_for_user
+    from django_otp.admin import OTPAdminAuthenticationForm, OTPAdminSite
+
+    class StaffLoginForm(OTPAdminAuthenticationForm):
+        """django-otp's admin login, where a member with one authenticator need not
+        pick it from the list (django-otp asks for an explicit choice)."""
+
+        def _chosen_device(self, user):
+            device = super()._chosen_device(user)
+            if device is None:
+                devices = list(devices_for_user(user, confirmed=True, for_verify=True))
+                if len(devices) == 1:
+                    device = devices[0]
+            return device
+
+    class StaffAdminSite(OTPAdminSite):
+        login_form = StaffLoginForm
+
+    return StaffAdminSite
+
+
+def admin_site_secure(site) -> None:
+    """Make the admin ask for a TOTP code (django-otp's documented class switch)."""
+    if settings.DATELINE_STAFF_2FA:
+        site.__class__ = _otp_admin_site_class()

@@ -116,7 +116,7 @@ def rank(pipeline, texts: list[str], k: int = 3) -> list[list[tuple[int, float]]
     ranked = []
     for row in probabilities:
         top = row.argsort()[::-1][:k]
-        ranked.append([(int(classes[i]), float(row[i])) for i in top])
+        ranked.append([(classes[i].item(), float(row[i])) for i in top])
     return ranked
 
 

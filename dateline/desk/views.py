@@ -44,8 +44,8 @@ def _context(request, **extra):
     }
 
 
-@require_GET
 @desk_required
+@require_GET
 def pool(request):
     flt = selectors.PoolFilter.from_query(request.GET)
     rows = selectors.pool_page(flt, before=request.GET.get("before", ""))
@@ -54,8 +54,8 @@ def pool(request):
     )
 
 
-@require_GET
 @desk_required
+@require_GET
 def pool_updates(request):
     """What arrived since the screen's newest row: rendered rows and the new cursor.
     Polled every few seconds by desk.js; answers at once (no long-held connection)."""
@@ -79,8 +79,8 @@ def _entry(entry_id) -> DeskEntry:
     )
 
 
-@require_GET
 @desk_required
+@require_GET
 def item(request, entry_id):
     entry = _entry(entry_id)
     labels = selectors.section_labels()
@@ -178,8 +178,8 @@ def _refused(request, entry: DeskEntry | None, error: Exception):
     return redirect("desk:item", entry_id=entry.pk)
 
 
-@require_POST
 @desk_required
+@require_POST
 def publish(request, entry_id):
     entry = _entry(entry_id)
     try:
@@ -203,8 +203,8 @@ def publish(request, entry_id):
     return _done(request, entry, f"“{story.headline}” {verb}.")
 
 
-@require_POST
 @desk_required
+@require_POST
 def spike(request, entry_id):
     entry = _entry(entry_id)
     try:
@@ -217,8 +217,8 @@ def spike(request, entry_id):
     return _done(request, entry, "Spiked.")
 
 
-@require_POST
 @desk_required
+@require_POST
 def edit(request, entry_id):
     entry = _entry(entry_id)
     if entry.story is None:
@@ -232,8 +232,8 @@ def edit(request, entry_id):
     return _done(request, entry, "Saved.")
 
 
-@require_POST
 @desk_required
+@require_POST
 def update(request, entry_id):
     entry = _entry(entry_id)
     try:
@@ -246,8 +246,8 @@ def update(request, entry_id):
     return _done(request, entry, "Update ignored; the story keeps the desk's text.")
 
 
-@require_POST
 @desk_required
+@require_POST
 def choose(request, entry_id):
     entry = _entry(entry_id)
     try:
@@ -257,8 +257,8 @@ def choose(request, entry_id):
     return _done(request, entry, "This item now runs for its story.")
 
 
-@require_POST
 @desk_required
+@require_POST
 def withdraw(request, entry_id):
     entry = _entry(entry_id)
     if entry.story is None:
@@ -270,8 +270,8 @@ def withdraw(request, entry_id):
     return _done(request, entry, "Withdrawn: its pages now answer 410.")
 
 
-@require_POST
 @desk_required
+@require_POST
 def pin(request, entry_id):
     entry = _entry(entry_id)
     if entry.story is None:
@@ -296,8 +296,8 @@ def pin(request, entry_id):
 _BULK = {"spike", "unspike", "publish_suggested"}
 
 
-@require_POST
 @desk_required
+@require_POST
 def bulk(request):
     action = request.POST.get("action", "")
     ids = [int(v) for v in request.POST.getlist("ids") if v.isdigit()][:200]

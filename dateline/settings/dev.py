@@ -47,3 +47,6 @@ ALLOWED_HOSTS = [".localhost", "localhost", "127.0.0.1", "[::1]"]
 
 DATELINE_PUBLIC_SCHEME = os.environ.get("DATELINE_PUBLIC_SCHEME", "http")
 DATELINE_PUBLIC_PORT = os.environ.get("DATELINE_PUBLIC_PORT", "8000")
+
+# The demo: `dateline staff code USER` may print a staff member's current TOTP code.
+DATELINE_DEMO = True

@@ -122,7 +122,7 @@ class KilledWorkerTests:
         """A worker killed with SIGKILL mid-task loses nothing: the task runs again elsewhere."""
         marker = tmp_path / "marker"
         result = probe_sleep.enqueue(str(marker), 3)
-        first = start_worker("--lease", "2", "--housekeeping", "0.3", "--interval", "0.1")
+        first = start_worker("--lease", "5", "--housekeeping", "0.3", "--interval", "0.1")
         try:
             assert wait_for(lambda: marker.exists() and "start" in marker.read_text()), (
                 "task never started"
@@ -133,7 +133,7 @@ class KilledWorkerTests:
         finally:
             first.kill()
         assert DBTaskResult.objects.get(id=result.id).status == TaskResultStatus.RUNNING
-        second = start_worker("--lease", "2", "--housekeeping", "0.3", "--interval", "0.1")
+        second = start_worker("--lease", "5", "--housekeeping", "0.3", "--interval", "0.1")
         try:
             finished = wait_for(
                 lambda: (

@@ -6,14 +6,20 @@ import os
 from datetime import timedelta
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 from tqdm import tqdm
 
 from dateline.articles.models import Story
 from dateline.demo import services
+from dateline.desk import suggest
+from dateline.desk.management.commands.staff import totp_device_reset
+from dateline.desk.models import SuggestionModel
+from dateline.desk.roles import roles_sync
 
-DEMO_USER = "editor"
+DEMO_STAFF = [("editor", "editor"), ("chief", "chief editor"), ("moderator", "moderator"),
+              ("admin", "admin")]  # fmt: skip
 DEMO_PASSWORD = "dateline-demo"  # noqa: S105 - the demo's documented login, dev settings only
 
 
@@ -47,8 +53,33 @@ class Command(BaseCommand):
             f"Demo network ready: {Story.objects.count()} stories "
             f"({added} hand-written and {missing} generated added now)."
         )
+        if not SuggestionModel.objects.exists() and suggest.suggestions_retrain() is not None:
+            self.stdout.write("Section suggestions learned from the published stories.")
+        pooled = services.demo_wire_pool()
+        if pooled:
+            self.stdout.write(f"The desk's pool: {pooled} agency items delivered.")
         if not no_user and "production" not in os.environ.get("DJANGO_SETTINGS_MODULE", ""):
-            user_model = get_user_model()
-            if not user_model.objects.filter(username=DEMO_USER).exists():
-                user_model.objects.create_superuser(DEMO_USER, "editor@example.com", DEMO_PASSWORD)
-            self.stdout.write(f"Admin login: {DEMO_USER} / {DEMO_PASSWORD}")
+            self._demo_staff()
+
+    def _demo_staff(self):
+        roles_sync()
+        user_model = get_user_model()
+        for username, role in DEMO_STAFF:
+            user = user_model.objects.filter(username=username).first()
+            if user is None:
+                user = user_model.objects.create_user(
+                    username, f"{username}@example.com", DEMO_PASSWORD, is_staff=True,
+                    is_superuser=role == "admin",
+                )  # fmt: skip
+                user.groups.add(Group.objects.get(name=role))
+                totp_device_reset(user)
+        self.stdout.write(
+            "Staff logins (password "
+            + DEMO_PASSWORD
+            + "): "
+            + ", ".join(f"{u} ({r})" for u, r in DEMO_STAFF)
+        )
+        self.stdout.write(
+            "Second factor: `.venv/bin/dateline staff code editor` prints the current code "
+            "(demo only; `dateline staff totp editor` gives a secret for an authenticator app)."
+        )
