@@ -95,11 +95,17 @@ def story_create(
     teaser: str = "",
     canonical_section: Section | None = None,
     source=None,
+    publish: bool = False,
 ) -> Story:
     """A draft story placed on ``sections`` (the first is canonical unless
-    ``canonical_section`` says otherwise). Publish it with ``story_publish``."""
+    ``canonical_section`` says otherwise). Publish it with ``story_publish``, or
+    create it published now with ``publish=True`` (one step: the desk's fast path)."""
     clean_body = body_normalise(body)
+    now = timezone.now() if publish else None
     story = Story.objects.create(
+        status=Story.Status.PUBLISHED if publish else Story.Status.DRAFT,
+        published_at=now,
+        first_published_at=now,
         headline=headline.strip(),
         byline=byline.strip(),
         dateline_place=dateline_place.strip(),
@@ -120,14 +126,15 @@ def placement_add(
     *, story: Story, section: Section, canonical: bool = False, slug: str | None = None
 ) -> Placement:
     """Place ``story`` on another section (of any site of the network)."""
-    if canonical:
+    existing = story.placements.exists()
+    if canonical and existing:
         story.placements.filter(is_canonical=True).update(is_canonical=False)
     placement = Placement(
         story=story,
         site_id=section.site_id,
         section=section,
         slug=slug_from_headline(slug or story.headline),
-        is_canonical=canonical or not story.placements.exists(),
+        is_canonical=canonical or not existing,
         published_at=story.published_at,
         is_live=story.status == Story.Status.PUBLISHED,
     )

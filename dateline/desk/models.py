@@ -120,7 +120,9 @@ class DeskEntry(models.Model):
             models.Index(fields=["-received_at", "-id"], name="deskentry_pool"),
             models.Index(fields=["status", "-received_at", "-id"], name="deskentry_status"),
             models.Index(fields=["cluster_key"], name="deskentry_cluster"),
-            models.Index(fields=["suggested_section", "-received_at"], name="deskentry_suggested"),
+            models.Index(
+                fields=["suggested_section", "-received_at", "-id"], name="deskentry_suggested"
+            ),
             models.Index(
                 fields=["id"], name="deskentry_unrouted", condition=models.Q(routed=False)
             ),

@@ -107,7 +107,8 @@ def pool_page(
     for token, op in ((before, "<"), (after, ">")):
         position = _cursor_decode(token) if token else None
         if position:
-            where.append(f"(e.received_at {op} %s OR (e.received_at = %s AND e.id {op} %s))")
+            # The first term is a range on the index; the second settles equal times.
+            where.append(f"e.received_at {op}= %s AND (e.received_at {op} %s OR e.id {op} %s)")
             params.extend([position[0], position[0], position[1]])
     sql = (
         "SELECT e.id, e.status, e.received_at, src.name, w.urgency, w.dateline_place,"

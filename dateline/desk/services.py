@@ -93,24 +93,31 @@ def entry_publish(
         if value is not None and value.strip() and value.strip() != text[name].strip()
     }
     story = entry.story
+    later = publish_at is not None and publish_at > timezone.now()
     if story is None or story.status == Story.Status.WITHDRAWN:
         story = articles.story_create(
             agency=entry.source.agency,
             source=entry.source,
             sections=list(sections),
+            publish=not later,
             **{**text, **edits},
         )
         entry.story_version = entry.item.version
+        created = True
     else:
+        created = False
+    if not created:
         placed = set(story.placements.values_list("section_id", flat=True))
         for section in sections:
             if section.pk not in placed:
                 articles.placement_add(story=story, section=section)
         if edits:
             articles.story_update(story=story, **edits)
-    if publish_at is not None and publish_at > timezone.now():
+    if later:
         articles.story_schedule(story=story, publish_at=publish_at)
         action = "schedule"
+    elif created:
+        action = "publish"
     elif story.status != Story.Status.PUBLISHED:
         articles.story_publish(story=story)
         action = "publish"

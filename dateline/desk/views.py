@@ -62,7 +62,7 @@ def pool_updates(request):
     flt = selectors.PoolFilter.from_query(request.GET)
     after = request.GET.get("after", "")
     rows = selectors.pool_page(flt, after=after) if after else []
-    labels = selectors.section_labels()
+    labels = selectors.section_labels() if rows else {}
     html_rows = [
         render_to_string("desk/row.html", {"row": row, "section_labels": labels}, request)
         for row in rows
