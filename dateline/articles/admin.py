@@ -135,6 +135,11 @@ class StoryAdmin(admin.ModelAdmin):
         services.story_save(story=obj, mark_updated=form.cleaned_data.get("mark_updated", False))
         if change and form.changed_data:
             _audit(request, "edit", obj, ", ".join(form.changed_data))
+            if {"headline", "teaser", "body", "byline", "dateline_place"} & set(form.changed_data):
+                # Later wire versions of this story now wait for the desk (see the desk app).
+                from dateline.desk.models import DeskEntry
+
+                DeskEntry.objects.filter(story=obj).update(text_edited=True)
 
     def save_formset(self, request, form, formset, change):
         if formset.model is not Placement:
