@@ -1,4 +1,4 @@
-"""The search page of each site: /search/?q=...&section=...&since=...&until=...&page=..."""
+"""The search page of each site: /search/?q=...&section=...&source=...&since=...&until=...&page=..."""
 
 from datetime import datetime, timedelta
 
@@ -9,6 +9,7 @@ from django.views.decorators.http import require_safe
 
 from dateline.articles import selectors as page_selectors
 from dateline.articles.views import _page
+from dateline.wire.models import Source
 
 from . import selectors
 from .query import parse
@@ -40,6 +41,8 @@ def search(request):
     text = request.GET.get("q", "")[:200]
     query = parse(text)
     section = next((s for s in sections if s.slug == request.GET.get("section")), None)
+    sources = list(Source.objects.filter(is_active=True).order_by("name").only("id", "slug", "name"))
+    source = next((s for s in sources if s.slug == request.GET.get("source")), None)
     try:
         page = max(1, min(MAX_PAGE, int(request.GET.get("page", 1))))
     except ValueError:
@@ -50,7 +53,8 @@ def search(request):
     hits, more = [], False
     if not query.empty and not errors:
         hits, more = selectors.search(
-            site, query, section_id=section.id if section else None, since=since,
+            site, query, section_id=section.id if section else None,
+            source_id=source.id if source else None, since=since,
             until=until + timedelta(days=1) if until else None,
             limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE,
         )  # fmt: skip
@@ -62,6 +66,7 @@ def search(request):
         {
             "q": text, "query": query, "hits": hits, "page": page, "more": more and page < MAX_PAGE,
             "chosen_section": section, "sections": sections, "errors": errors,
+            "chosen_source": source, "sources": sources,
             "since": request.GET.get("since", ""), "until": request.GET.get("until", ""),
             "base_query": base_query.urlencode(), "first_number": (page - 1) * PAGE_SIZE + 1,
         },

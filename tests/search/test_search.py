@@ -71,6 +71,18 @@ class SearchTests:
         """The section filter keeps that section's stories."""
         assert titles(fetch, "the", section="drones") == ["Defence ministry buys drones"]
 
+    def test_source_filter(self, publish, agencies, fetch):
+        """The source filter keeps the stories of that agency feed."""
+        from dateline.wire.models import Source
+
+        afp = Source.objects.create(name="AFP world", slug="afp", agency=agencies["AFP"])
+        upi = Source.objects.create(name="UPI wire", slug="upi", agency=agencies["UPI"])
+        publish("Radar from the AFP feed", source=afp, body="<p>A radar story.</p>")
+        publish("Radar from the UPI feed", source=upi, body="<p>Another radar story.</p>")
+        assert titles(fetch, "radar", source="upi") == ["Radar from the UPI feed"]
+        assert len(titles(fetch, "radar")) == 2
+        assert 'name="source"' in fetch("/search/").content.decode()
+
     def test_index_follows_withdraw_and_update(self, corpus, fetch):
         """Withdrawn stories leave the results; updated text is found at once."""
         from dateline.articles.models import Story
