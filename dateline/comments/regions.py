@@ -1,0 +1,62 @@
+"""The comments, comment-count and share regions of the article page, called from
+its template (registered as Jinja globals). They read per request: nothing here
+goes into a cached fragment."""
+
+from .models import SiteComments
+from .selectors import article_comment_count, article_thread, comment_settings_for
+from .share import share_links
+
+# What a page with the Disqus embed must allow, on top of the site's policy
+# (Disqus's embed loads its script, frames, images and styles from these hosts).
+DISQUS_CSP = {
+    "script-src": ["https://{shortname}.disqus.com", "https://c.disquscdn.com"],
+    "frame-src": ["https://disqus.com"],
+    "img-src": ["https://c.disquscdn.com", "https://referrer.disqus.com"],
+    "style-src": ["https://c.disquscdn.com"],
+    "connect-src": ["https://links.services.disqus.com"],
+}
+
+
+def _settings(request, site) -> SiteComments:
+    cached = getattr(request, "_dateline_comment_settings", None)
+    if cached is None or cached.site_id != site.id:
+        cached = comment_settings_for(site)
+        request._dateline_comment_settings = cached
+    return cached
+
+
+def comments_region(request, site, story) -> dict:
+    """What the comments region shows: the thread and the form link, the Disqus
+    embed (and its CSP allowances for this response only), or nothing."""
+    site_settings = _settings(request, site)
+    if site_settings.mode == SiteComments.Mode.OFF:
+        return {"mode": "off"}
+    if site_settings.mode == SiteComments.Mode.DISQUS:
+        shortname = site_settings.disqus_shortname
+        request._dateline_extra_csp = {
+            directive: [source.format(shortname=shortname) for source in sources]
+            for directive, sources in DISQUS_CSP.items()
+        }
+        return {"mode": "disqus", "shortname": shortname}
+    thread = article_thread(site=site, story_id=story.story_id)
+    return {
+        "mode": "builtin",
+        "thread": thread,
+        "count": comment_count(request, site, story),
+        "write_url": f"/comments/{story.placement_id}/write/",
+        "pre_moderated": site_settings.moderation == SiteComments.Moderation.PRE,
+    }
+
+
+def comment_count(request, site, story) -> int | None:
+    """Published comments on the article (None where the site has no built-in comments)."""
+    if _settings(request, site).mode != SiteComments.Mode.BUILTIN:
+        return None
+    cache_attr = f"_dateline_comment_count_{story.story_id}"
+    if not hasattr(request, cache_attr):
+        setattr(request, cache_attr, article_comment_count(site=site, story_id=story.story_id))
+    return getattr(request, cache_attr)
+
+
+def share_region(canonical_url: str, title: str):
+    return share_links(url=canonical_url, title=title)
