@@ -3,7 +3,7 @@ its template (registered as Jinja globals). They read per request: nothing here
 goes into a cached fragment."""
 
 from .models import SiteComments
-from .selectors import article_comment_count, article_thread, comment_settings_for
+from .selectors import article_thread, comment_settings_for, count_published
 from .share import share_links
 
 # What a page with the Disqus embed must allow, on top of the site's policy
@@ -38,11 +38,11 @@ def comments_region(request, site, story) -> dict:
             for directive, sources in DISQUS_CSP.items()
         }
         return {"mode": "disqus", "shortname": shortname}
-    thread = article_thread(site=site, story_id=story.story_id)
+    thread, count = _thread(request, site, story)
     return {
         "mode": "builtin",
         "thread": thread,
-        "count": comment_count(request, site, story),
+        "count": count,
         "write_url": f"/comments/{story.placement_id}/write/",
         "pre_moderated": site_settings.moderation == SiteComments.Moderation.PRE,
     }
@@ -52,9 +52,15 @@ def comment_count(request, site, story) -> int | None:
     """Published comments on the article (None where the site has no built-in comments)."""
     if _settings(request, site).mode != SiteComments.Mode.BUILTIN:
         return None
-    cache_attr = f"_dateline_comment_count_{story.story_id}"
+    return _thread(request, site, story)[1]
+
+
+def _thread(request, site, story):
+    """The thread and its count of published comments, read once per request."""
+    cache_attr = f"_dateline_comment_thread_{story.story_id}"
     if not hasattr(request, cache_attr):
-        setattr(request, cache_attr, article_comment_count(site=site, story_id=story.story_id))
+        thread = article_thread(site=site, story_id=story.story_id)
+        setattr(request, cache_attr, (thread, count_published(thread)))
     return getattr(request, cache_attr)
 
 

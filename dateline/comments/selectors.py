@@ -4,6 +4,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.conf import settings
+from django.core.cache import cache
 
 from dateline.articles.models import Placement
 
@@ -12,12 +13,20 @@ from .models import BannedAddress, Comment, SiteComments
 VISIBLE = Comment.Status.APPROVED
 
 
+def settings_cache_key(site_id: int) -> str:
+    return f"dateline:comments:settings:{site_id}"
+
+
 def comment_settings_for(site) -> SiteComments:
-    """The site's comment settings; built-in comments with pre-moderation by default."""
-    try:
-        return SiteComments.objects.get(site=site)
-    except SiteComments.DoesNotExist:
-        return SiteComments(site=site)
+    """The site's comment settings; built-in comments with pre-moderation by default.
+    Kept in Django's cache (article pages read them on every view); saving them
+    through the service forgets the cached copy."""
+    key = settings_cache_key(site.id)
+    site_settings = cache.get(key)
+    if site_settings is None:
+        site_settings = SiteComments.objects.filter(site=site).first() or SiteComments(site=site)
+        cache.set(key, site_settings, 300)
+    return site_settings
 
 
 @dataclass
@@ -70,8 +79,9 @@ def _has_visible(node: CommentNode) -> bool:
     return not node.removed or bool(node.replies)
 
 
-def article_comment_count(*, site, story_id: int) -> int:
-    return Comment.objects.filter(site=site, story_id=story_id, status=VISIBLE).count()
+def count_published(thread: list[CommentNode]) -> int:
+    """How many published comments a thread shows (placeholders do not count)."""
+    return sum((not node.removed) + count_published(node.replies) for node in thread)
 
 
 def live_placement(*, site, placement_id: int) -> Placement | None:

@@ -5,6 +5,7 @@ import smtplib
 
 from django.conf import settings
 from django.core import signing
+from django.core.cache import cache
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -12,7 +13,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from .models import BannedAddress, Comment, CommentReport, SiteComments
-from .selectors import comment_settings_for
+from .selectors import comment_settings_for, settings_cache_key
 from .spam import AKISMET_SPAM, akismet_check
 from .text import comment_html, plain_text
 
@@ -220,5 +221,8 @@ def comment_report(*, comment: Comment, reason: str, note: str, reporter_key: st
 
 @transaction.atomic
 def site_comments_save(*, site_comments: SiteComments) -> SiteComments:
+    """Save a site's comment settings; its pages follow them at once."""
     site_comments.save()
+    key = settings_cache_key(site_comments.site_id)
+    transaction.on_commit(lambda: cache.delete(key))
     return site_comments

@@ -1,0 +1,248 @@
+"""A reader signs in through django-allauth's openid_connect provider against an
+OpenID Connect provider standing in on loopback (discovery, authorize, token with
+an RS256-signed id_token, JWKS, userinfo), then comments without e-mail."""
+
+import base64
+import hashlib
+import json
+import secrets
+import threading
+import time
+import urllib.request
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, urlencode, urlsplit
+
+import jwt
+import pytest
+from allauth.socialaccount.models import SocialApp
+from cryptography.hazmat.primitives.asymmetric import rsa
+from django.contrib.auth import get_user_model
+
+from dateline.comments.models import Comment
+
+CLIENT_ID = "dateline-comments"
+CLIENT_SECRET = "loopback-secret"
+READER = {"sub": "reader-42", "email": "oidc.reader@example.org", "name": "Olga Reader"}
+
+
+class OIDCStandIn:
+    """The provider side of OpenID Connect Core 1.0 §3.1 (authorization code flow)."""
+
+    def __init__(self):
+        self.key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        self.codes: dict[str, dict] = {}
+        self.tokens: set[str] = set()
+        self.token_requests = 0
+        standin = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args):
+                pass
+
+            def _json(self, status, payload):
+                body = json.dumps(payload).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def do_GET(self):
+                parts = urlsplit(self.path)
+                query = {k: v[0] for k, v in parse_qs(parts.query).items()}
+                if parts.path == "/.well-known/openid-configuration":
+                    return self._json(200, standin.discovery())
+                if parts.path == "/jwks":
+                    jwk = json.loads(jwt.algorithms.RSAAlgorithm.to_jwk(standin.key.public_key()))
+                    jwk.update(kid="loopback-1", use="sig", alg="RS256")
+                    return self._json(200, {"keys": [jwk]})
+                if parts.path == "/authorize":
+                    if query.get("client_id") != CLIENT_ID or query.get("response_type") != "code":
+                        return self._json(400, {"error": "invalid_request"})
+                    code = secrets.token_urlsafe(16)
+                    standin.codes[code] = query
+                    target = (
+                        query["redirect_uri"]
+                        + "?"
+                        + urlencode({"code": code, "state": query.get("state", "")})
+                    )
+                    self.send_response(302)
+                    self.send_header("Location", target)
+                    self.end_headers()
+                    return None
+                if parts.path == "/userinfo":
+                    token = self.headers.get("Authorization", "").removeprefix("Bearer ")
+                    if token not in standin.tokens:
+                        return self._json(401, {"error": "invalid_token"})
+                    return self._json(200, {**READER, "email_verified": True})
+                return self._json(404, {"error": "not_found"})
+
+            def do_POST(self):
+                length = int(self.headers.get("Content-Length", 0))
+                form = {k: v[0] for k, v in parse_qs(self.rfile.read(length).decode()).items()}
+                if self.path != "/token":
+                    return self._json(404, {"error": "not_found"})
+                standin.token_requests += 1
+                grant = standin.codes.pop(form.get("code", ""), None)
+                if (
+                    grant is None
+                    or form.get("client_id") != CLIENT_ID
+                    or form.get("client_secret") != CLIENT_SECRET
+                    or form.get("redirect_uri") != grant["redirect_uri"]
+                ):
+                    return self._json(400, {"error": "invalid_grant"})
+                if "code_challenge" in grant:  # RFC 7636 §4.6, S256
+                    digest = hashlib.sha256(form.get("code_verifier", "").encode()).digest()
+                    expected = base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
+                    if expected != grant["code_challenge"]:
+                        return self._json(400, {"error": "invalid_grant"})
+                access = secrets.token_urlsafe(24)
+                standin.tokens.add(access)
+                now = int(time.time())
+                claims = {
+                    "iss": standin.issuer,
+                    "aud": CLIENT_ID,
+                    "iat": now,
+                    "exp": now + 300,
+                    **READER,
+                    "email_verified": True,
+                }
+                if "nonce" in grant:
+                    claims["nonce"] = grant["nonce"]
+                id_token = jwt.encode(
+                    claims, standin.key, algorithm="RS256", headers={"kid": "loopback-1"}
+                )
+                return self._json(
+                    200,
+                    {
+                        "access_token": access,
+                        "token_type": "Bearer",
+                        "expires_in": 300,
+                        "id_token": id_token,
+                    },
+                )
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.issuer = f"http://127.0.0.1:{self.server.server_address[1]}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def discovery(self):
+        return {
+            "issuer": self.issuer,
+            "authorization_endpoint": f"{self.issuer}/authorize",
+            "token_endpoint": f"{self.issuer}/token",
+            "userinfo_endpoint": f"{self.issuer}/userinfo",
+            "jwks_uri": f"{self.issuer}/jwks",
+            "response_types_supported": ["code"],
+            "subject_types_supported": ["public"],
+            "id_token_signing_alg_values_supported": ["RS256"],
+            "token_endpoint_auth_methods_supported": ["client_secret_post"],
+            "code_challenge_methods_supported": ["S256"],
+        }
+
+    def stop(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def oidc(db):
+    standin = OIDCStandIn()
+    # Configured as an operator would in the admin (Social applications).
+    SocialApp.objects.create(
+        provider="openid_connect",
+        provider_id="loopback",
+        name="Loopback ID",
+        client_id=CLIENT_ID,
+        secret=CLIENT_SECRET,
+        settings={"server_url": standin.issuer},
+    )
+    yield standin
+    standin.stop()
+
+
+HOST = {"host": "spacewar.localhost"}
+
+
+def sign_in(client, standin, next_path):
+    """Run the browser's part of the flow: our POST, the provider's redirect back."""
+    start = client.post(f"/accounts/oidc/loopback/login/?next={next_path}", headers=HOST)
+    assert start.status_code == 302, start.content[:500]
+    authorize = start["Location"]
+    assert authorize.startswith(standin.issuer + "/authorize?")
+
+    class NoRedirect(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, *args, **kwargs):
+            return None
+
+    opener = urllib.request.build_opener(NoRedirect)
+    try:
+        opener.open(authorize)
+        raise AssertionError("the provider did not redirect")
+    except urllib.error.HTTPError as redirect:
+        callback = redirect.headers["Location"]
+    parts = urlsplit(callback)
+    assert parts.hostname == "spacewar.localhost"
+    return client.get(f"{parts.path}?{parts.query}", headers=HOST)
+
+
+class SocialLoginTests:
+    def test_write_page_offers_the_configured_login(self, oidc, article, fetch):
+        """The comment form lists the provider the operator configured, as a POST form."""
+        page = fetch(f"/comments/{article.id}/write/").content.decode()
+        assert "Sign in with Loopback ID" in page
+        assert 'action="/accounts/oidc/loopback/login/?' in page
+
+    def test_sign_in_and_comment_without_email(
+        self, oidc, article, client, mailoutbox, django_capture_on_commit_callbacks
+    ):
+        """After an OpenID Connect login the reader comments at once, no e-mail needed."""
+        write_path = f"/comments/{article.id}/write/"
+        done = sign_in(client, oidc, write_path)
+        assert done.status_code == 302 and done["Location"] == write_path
+        assert oidc.token_requests == 1
+        user = get_user_model().objects.get(email=READER["email"])
+        assert not user.is_staff
+        form = client.get(write_path, headers=HOST).content.decode()
+        assert "You are signed in as oidc.reader@example.org" in form
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.post(
+                write_path,
+                {"name": "Olga", "body": "Signed-in comment.", "website": ""},
+                headers=HOST,
+            )
+        assert response.status_code == 302 and "state=queued" in response["Location"]
+        comment = Comment.objects.get()
+        assert comment.status == Comment.Status.PENDING
+        assert comment.author_email == READER["email"] and comment.user == user
+        assert not mailoutbox
+
+    def test_social_login_never_takes_a_staff_account(self, oidc, article, client):
+        """A provider asserting a staff member's address does not sign in as that staff user."""
+        staff = get_user_model().objects.create_user(
+            "deskeditor", READER["email"], "pw-for-tests", is_staff=True
+        )
+        sign_in(client, oidc, f"/comments/{article.id}/write/")
+        response = client.get("/admin/", headers=HOST)
+        assert response.status_code == 302 and "/admin/login/" in response["Location"]
+        assert client.session.get("_auth_user_id") != str(staff.pk)
+
+
+class StaffLoginTests:
+    def test_admin_login_unchanged(self, client, db):
+        """Staff sign in through the admin's own form; allauth's password pages are closed."""
+        get_user_model().objects.create_user(
+            "editor", "e@example.org", "pw-for-tests", is_staff=True
+        )
+        page = client.get("/admin/login/", headers=HOST)
+        assert page.status_code == 200 and 'name="username"' in page.content.decode()
+        response = client.post(
+            "/admin/login/?next=/admin/",
+            {"username": "editor", "password": "pw-for-tests"},
+            headers=HOST,
+        )
+        assert response.status_code == 302 and response["Location"] == "/admin/"
+        assert client.get("/admin/", headers=HOST).status_code == 200
+        for path in ["/accounts/login/", "/accounts/signup/", "/accounts/password/reset/"]:
+            assert client.get(path, headers=HOST).status_code == 404, path
