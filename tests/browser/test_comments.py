@@ -1,0 +1,199 @@
+"""Comments in headless Chromium: a reader posts, confirms by the e-mailed link (a
+real SMTP server on loopback catches it), a moderator approves in the admin, the
+comment is published; known XSS payloads stay inert on the page."""
+
+import email
+import email.policy
+import re
+import socket
+import time
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Permission
+from django.core.cache import cache
+
+from dateline.comments import services
+from dateline.comments.models import Comment
+
+XSS_PAYLOADS = [
+    line
+    for line in (Path(__file__).parents[1] / "comments" / "fixtures" / "xss_payloads.txt")
+    .read_text()
+    .splitlines()
+    if line and not line.startswith("# ")
+]
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+class Sink:
+    """An aiosmtpd handler that keeps every message it is given."""
+
+    def __init__(self):
+        self.messages: list[email.message.EmailMessage] = []
+
+    async def handle_DATA(self, server, session, envelope):
+        self.messages.append(
+            email.message_from_bytes(envelope.original_content, policy=email.policy.default)
+        )
+        return "250 OK"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture
+def smtp(settings):
+    from aiosmtpd.controller import Controller
+
+    sink = Sink()
+    controller = Controller(sink, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    backend = "django.core.mail.backends.smtp.EmailBackend"
+    settings.MAILERS = {
+        "default": {
+            "BACKEND": backend,
+            "OPTIONS": {"host": "127.0.0.1", "port": controller.port, "timeout": 10},
+        }
+    }
+    try:
+        yield sink
+    finally:
+        controller.stop()
+
+
+@pytest.fixture(autouse=True)
+def clean_cache():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def wait_for_message(sink, timeout=10.0):
+    deadline = time.monotonic() + timeout
+    while not sink.messages and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert sink.messages, "no e-mail reached the SMTP server"
+    return sink.messages[0]
+
+
+class CommentBrowserTests:
+    def test_post_verify_moderate_publish(
+        self, live_server, browser, publish, smtp, artifacts, settings
+    ):
+        """A comment goes from the form through the e-mailed link and the admin queue to the page."""
+        story = publish("Forces retake the last held town")
+        moderator = get_user_model().objects.create_user(
+            "moderator", "mod@example.org", "moderator-pw", is_staff=True
+        )
+        moderator.user_permissions.add(Permission.objects.get(codename="moderate_comment"))
+        port = urlsplit(live_server.url).port
+        settings.DATELINE_PUBLIC_PORT = str(port)  # the e-mailed link names the public address
+        base = f"http://spacewar.localhost:{port}"
+        article_url = base + story.placements.get().path
+
+        reader = browser.new_context()
+        page = reader.new_page()
+        page.goto(article_url)
+        assert page.locator(".comment-count").inner_text() == "0 comments"
+        page.get_by_role("link", name="Write a comment").click()
+        page.get_by_label("Your name").fill("Ada Reader")
+        page.get_by_label("Your e-mail").fill("ada@example.org")
+        page.get_by_label("Your comment").fill("A clear account.\n\nThanks for the map.")
+        page.get_by_role("button", name="Send comment").click()
+        assert "Check your e-mail" in page.locator(".comment-state").inner_text()
+
+        message = wait_for_message(smtp)
+        assert message["To"] == "ada@example.org"
+        text = message.get_body(preferencelist=("plain",)).get_content()
+        link = re.search(r"http://\S+/comments/verify/\S+/", text).group(0)
+        page.goto(link)
+        page.get_by_role("button", name="Confirm my comment").click()
+        assert "waits for a moderator" in page.locator(".comment-state").inner_text()
+        assert any(c["name"] == "dateline_commenter" for c in reader.cookies())
+        page.goto(article_url)
+        assert "A clear account." not in page.content()
+
+        desk = browser.new_context()
+        admin = desk.new_page()
+        admin.goto(f"{base}/admin/login/?next=/admin/comments/queuedcomment/")
+        admin.get_by_label("Username").fill("moderator")
+        admin.get_by_label("Password").fill("moderator-pw")
+        admin.get_by_role("button", name="Log in").click()
+        admin.wait_for_url("**/admin/comments/queuedcomment/")
+        row = admin.locator("#result_list tbody tr", has_text="A clear account.")
+        row.locator("input[type=checkbox]").check()
+        admin.select_option("select[name=action]", "action_approved")
+        admin.get_by_role("button", name="Run").or_(admin.get_by_role("button", name="Go")).click()
+        assert "1 comment(s) approved." in admin.locator(".messagelist").inner_text()
+        desk.close()
+
+        page.goto(article_url)
+        comment = page.locator("#comments .comment").first
+        assert comment.locator(".comment-author").inner_text() == "Ada Reader"
+        assert comment.locator(".comment-body p").all_inner_texts() == [
+            "A clear account.",
+            "Thanks for the map.",
+        ]
+        assert page.locator(".comment-count").inner_text() == "1 comment"
+        page.screenshot(path=str(artifacts / "article-comments.png"), full_page=True)
+
+        # Remembered: the next comment from this browser needs no e-mail.
+        page.get_by_role("link", name="Reply").click()
+        page.get_by_label("Your name").fill("Ada Reader")
+        page.get_by_label("Your e-mail").fill("ada@example.org")
+        page.get_by_label("Your comment").fill("And a reply.")
+        page.get_by_role("button", name="Send comment").click()
+        assert "waits for a moderator" in page.locator(".comment-state").inner_text()
+        assert len(smtp.messages) == 1
+        reply = Comment.objects.get(body_source="And a reply.")
+        assert reply.parent is not None and reply.status == Comment.Status.PENDING
+        reader.close()
+
+    def test_xss_payloads_stay_inert(self, live_server, browser, publish):
+        """Known XSS payloads, published as comments, run nothing, even with CSP bypassed."""
+        story = publish("A story readers attack")
+        placement = story.placements.get()
+        marker_payloads = [
+            '<img src=x onerror="window.__xss=1">',
+            "<script>window.__xss=2</script>",
+            '<a id="jslink" href="javascript:window.__xss=3">click</a>',
+            '<svg><animate onbegin="window.__xss=4" attributeName=x dur=1s>',
+            '<iframe srcdoc="<script>parent.__xss=5</script>"></iframe>',
+        ]
+        for payload in [*XSS_PAYLOADS, *marker_payloads]:
+            comment = services.comment_submit(
+                site=placement.site, story_id=story.id, parent=None,
+                author_name='<img src=x onerror="window.__xss=6">',
+                author_email="x@example.org", body=payload, verified=True,
+            )  # fmt: skip
+            services.comment_approve(comment=comment, by=None)
+        port = urlsplit(live_server.url).port
+
+        # Without CSP, so that only the sanitising stands between payload and page.
+        context = browser.new_context(bypass_csp=True)
+        page = context.new_page()
+        dialogs = []
+        page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+        page.goto(f"http://spacewar.localhost:{port}{placement.path}")
+        page.wait_for_load_state("load")
+        page.wait_for_timeout(300)  # let timers, animations and frames run
+        for link in page.locator("#comments .comment-body a").all():
+            link.hover()
+        assert page.locator("#comments .comment").count() == len(XSS_PAYLOADS) + len(
+            marker_payloads
+        )
+        assert (
+            page.locator("#comments script, #comments img, #comments iframe, #comments svg").count()
+            == 0
+        )
+        assert page.locator('#comments [href^="javascript" i]').count() == 0
+        assert page.evaluate("window.__xss") is None
+        assert dialogs == []
+        context.close()
