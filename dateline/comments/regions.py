@@ -2,8 +2,12 @@
 its template (registered as Jinja globals). They read per request: nothing here
 goes into a cached fragment."""
 
+from django.template.loader import render_to_string
+
+from dateline.articles.fragments import fragments_get
+
 from .models import SiteComments
-from .selectors import article_thread, comment_settings_for, count_published
+from .selectors import article_thread, comment_settings_for, count_published, thread_keys
 from .share import share_links
 
 # What a page with the Disqus embed must allow, on top of the site's policy
@@ -38,10 +42,10 @@ def comments_region(request, site, story) -> dict:
             for directive, sources in DISQUS_CSP.items()
         }
         return {"mode": "disqus", "shortname": shortname}
-    thread, count = _thread(request, site, story)
+    thread_html, count = _thread(request, site, story)
     return {
         "mode": "builtin",
-        "thread": thread,
+        "thread_html": thread_html,
         "count": count,
         "write_url": f"/comments/{story.placement_id}/write/",
         "pre_moderated": site_settings.moderation == SiteComments.Moderation.PRE,
@@ -55,14 +59,37 @@ def comment_count(request, site, story) -> int | None:
     return _thread(request, site, story)[1]
 
 
-def _thread(request, site, story):
-    """The thread and its count of published comments, read once per request."""
-    cache_attr = f"_dateline_comment_thread_{story.story_id}"
+def _thread(request, site, story) -> tuple[str, int]:
+    """The thread's HTML and its count of published comments, from the fragment store
+    (one query when fresh); the comment services mark them stale after a change."""
+    cache_attr = f"_dateline_comment_thread_{story.placement_id}"
     if not hasattr(request, cache_attr):
-        thread = article_thread(site=site, story_id=story.story_id)
-        setattr(request, cache_attr, (thread, count_published(thread)))
+        thread_key, count_key = thread_keys(story.placement_id)
+        rendered = {}
+
+        def render_thread():
+            thread = article_thread(site=site, story_id=story.story_id)
+            rendered["count"] = count_published(thread)
+            return render_to_string(
+                "comments/thread.html",
+                {
+                    "top_level": thread,
+                    "site": site,
+                    "write_url": f"/comments/{story.placement_id}/write/",
+                },
+            )
+
+        def render_count():
+            if "count" not in rendered:
+                thread = article_thread(site=site, story_id=story.story_id)
+                rendered["count"] = count_published(thread)
+            return str(rendered["count"])
+
+        html = fragments_get({thread_key: render_thread, count_key: render_count})
+        setattr(request, cache_attr, (html[thread_key], int(html[count_key])))
     return getattr(request, cache_attr)
 
 
 def share_region(canonical_url: str, title: str):
+    """The share links of an article (plain links, see share.py)."""
     return share_links(url=canonical_url, title=title)

@@ -13,6 +13,11 @@ from .models import BannedAddress, Comment, SiteComments
 VISIBLE = Comment.Status.APPROVED
 
 
+def thread_keys(placement_id: int) -> tuple[str, str]:
+    """Fragment keys of an article's comment thread and comment count."""
+    return f"comments:{placement_id}", f"comments-count:{placement_id}"
+
+
 def settings_cache_key(site_id: int) -> str:
     return f"dateline:comments:settings:{site_id}"
 

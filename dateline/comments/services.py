@@ -12,8 +12,11 @@ from django.db.models import F
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from dateline.articles.fragments import fragments_invalidate
+from dateline.articles.models import Placement
+
 from .models import BannedAddress, Comment, CommentReport, SiteComments
-from .selectors import comment_settings_for, settings_cache_key
+from .selectors import comment_settings_for, settings_cache_key, thread_keys
 from .spam import AKISMET_SPAM, akismet_check
 from .text import comment_html, plain_text
 
@@ -23,6 +26,19 @@ VERIFY_SALT = "dateline.comments.verify"
 
 # Statuses a reader never sees; moderation moves comments between the others.
 HIDDEN = {Comment.Status.UNVERIFIED, Comment.Status.PENDING, Comment.Status.REJECTED}
+
+
+def _refresh_thread(comment: Comment) -> None:
+    """Mark the thread and count of every page of the story on the site stale. In the
+    same transaction as the change: the version bump and the new status commit
+    together, so no render can store the old thread under the new version."""
+    placement_ids = list(
+        Placement.objects.filter(site_id=comment.site_id, story_id=comment.story_id).values_list(
+            "id", flat=True
+        )
+    )
+    keys = [key for placement_id in placement_ids for key in thread_keys(placement_id)]
+    fragments_invalidate(keys)
 
 
 def _status_once_verified(site_settings: SiteComments, spam_verdict: str) -> str:
@@ -88,6 +104,8 @@ def comment_submit(
     if comment.status == Comment.Status.APPROVED:
         comment.published_at = timezone.now()
     comment.save()
+    if comment.status == Comment.Status.APPROVED:
+        _refresh_thread(comment)
     return comment
 
 
@@ -142,6 +160,7 @@ def comment_verify(*, comment: Comment) -> Comment:
     if comment.status == Comment.Status.APPROVED:
         comment.published_at = timezone.now()
     comment.save(update_fields=["status", "published_at"])
+    _refresh_thread(comment)
     return comment
 
 
@@ -156,6 +175,7 @@ def _moderate(comment: Comment, status: str, by) -> Comment:
         comment.report_count = 0  # a moderator has read it; reports start again
         fields += ["published_at", "report_count"]
     comment.save(update_fields=fields)
+    _refresh_thread(comment)
     return comment
 
 
@@ -216,6 +236,7 @@ def comment_report(*, comment: Comment, reason: str, note: str, reporter_key: st
         and comment.report_count >= threshold
     ):
         Comment.objects.filter(pk=comment.pk).update(status=Comment.Status.PENDING)
+        _refresh_thread(comment)
     return True
 
 
