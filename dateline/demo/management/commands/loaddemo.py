@@ -11,7 +11,7 @@ from django.utils import timezone
 from tqdm import tqdm
 
 from dateline.articles.models import Story
-from dateline.demo import services
+from dateline.demo import readers, services
 
 DEMO_USER = "editor"
 DEMO_PASSWORD = "dateline-demo"  # noqa: S105 - the demo's documented login, dev settings only
@@ -43,6 +43,7 @@ class Command(BaseCommand):
                     end=now - timedelta(hours=1),
                     progress=bar.update,
                 )
+        readers.demo_reader_content_create()
         self.stdout.write(
             f"Demo network ready: {Story.objects.count()} stories "
             f"({added} hand-written and {missing} generated added now)."
