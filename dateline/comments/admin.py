@@ -123,15 +123,6 @@ admin.site.register(Comment, CommentAdmin)
 class QueuedCommentAdmin(CommentAdmin):
     """Waiting for a moderator, or published and reported by readers."""
 
-    list_display = [
-        "short_text",
-        "author_name",
-        "site",
-        "story_link",
-        "status",
-        "report_count",
-        "created_at",
-    ]
     list_filter = ["status", "site"]
     date_hierarchy = None
 

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_safe
 
 from dateline.articles.models import Story
-from dateline.articles.views import _page
+from dateline.articles.views import _page, _site
 from dateline.network.models import Site
 
 from . import selectors, services
@@ -22,12 +22,6 @@ from .spam import keyed_hash, rate_limit
 COMMENTER_COOKIE = "dateline_commenter"
 COMMENTER_SALT = "dateline.comments.commenter"
 NOINDEX = {"noindex": True}
-
-
-def _site(request) -> Site:
-    if request.site is None:
-        raise Http404("No site at this host")
-    return request.site
 
 
 def _client_ip(request) -> str:

@@ -4,14 +4,10 @@ from django.http import Http404, HttpResponse, HttpResponseBadRequest, HttpRespo
 from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_safe
 
+from dateline.articles.views import _site
+
 from . import counters, selectors
 from .models import Promotion
-
-
-def _site(request):
-    if request.site is None:
-        raise Http404("No site at this host")
-    return request.site
 
 
 @require_safe
