@@ -2,6 +2,7 @@
 
 import logging
 import smtplib
+from datetime import timedelta
 
 from django.conf import settings
 from django.core import signing
@@ -247,3 +248,23 @@ def site_comments_save(*, site_comments: SiteComments) -> SiteComments:
     key = settings_cache_key(site_comments.site_id)
     transaction.on_commit(lambda: cache.delete(key))
     return site_comments
+
+
+@transaction.atomic
+def comments_forget_old(*, now=None) -> dict[str, int]:
+    """Privacy housekeeping: delete comments never confirmed within a week of their
+    link's expiry, and forget the IP address and browser of comments older than
+    DATELINE_COMMENTS_KEEP_IP_DAYS (kept that long for abuse reports only)."""
+    now = now or timezone.now()
+    unconfirmed_before = now - timedelta(hours=settings.DATELINE_COMMENTS_VERIFY_HOURS, days=7)
+    deleted, _ = Comment.objects.filter(
+        status=Comment.Status.UNVERIFIED, created_at__lt=unconfirmed_before
+    ).delete()
+    forgotten = (
+        Comment.objects.filter(
+            created_at__lt=now - timedelta(days=settings.DATELINE_COMMENTS_KEEP_IP_DAYS)
+        )
+        .exclude(ip_address__isnull=True, user_agent="")
+        .update(ip_address=None, user_agent="")
+    )
+    return {"unconfirmed_deleted": deleted, "addresses_forgotten": forgotten}

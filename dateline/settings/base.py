@@ -229,6 +229,8 @@ SOCIALACCOUNT_PROVIDERS = {"openid_connect": {"OAUTH_PKCE_ENABLED": True, "APPS"
 DATELINE_COMMENTS_VERIFY_HOURS = int(os.environ.get("DATELINE_COMMENTS_VERIFY_HOURS", "48"))
 DATELINE_COMMENTS_COOKIE_DAYS = int(os.environ.get("DATELINE_COMMENTS_COOKIE_DAYS", "365"))
 DATELINE_COMMENTS_MAX_PER_PAGE = 500
+# Comments keep the poster's IP address and browser this long (for abuse reports).
+DATELINE_COMMENTS_KEEP_IP_DAYS = int(os.environ.get("DATELINE_COMMENTS_KEEP_IP_DAYS", "90"))
 # (requests, seconds) per window: comments per IP and per address, verification
 # mails per address, reports per IP. Counted in Django's cache.
 DATELINE_COMMENTS_RATE_LIMITS = {

@@ -22,6 +22,9 @@ SCHEDULE = [
         "dateline.wire.tasks.deliveries_pending_sweep",
         timedelta(minutes=5),
     ),
+    Periodic(
+        "comments housekeeping", "dateline.comments.tasks.comments_housekeeping", timedelta(days=1)
+    ),
 ]
 
 # Attempts before a failing task is given up (FAILED), per task path.

@@ -301,6 +301,24 @@ class HostileInputTests:
         assert "&lt;b&gt;X&lt;/b&gt;" in region  # the name is escaped text
 
 
+class CacheabilityTests:
+    def test_article_page_sets_no_cookie(self, article, fetch):
+        """The article page with its comments sets no cookie and does not vary by cookie."""
+        response = fetch(article.path)
+        assert not response.cookies
+        assert "cookie" not in response.get("Vary", "").lower()
+
+    def test_huge_ids_are_not_found(self, article, fetch):
+        """Ids beyond any integer column answer 404, not an error."""
+        huge = "9" * 30
+        for path in [
+            f"/comments/{huge}/write/",
+            f"/comments/report/{huge}/",
+            f"/comments/{article.id}/write/?reply_to={huge}",
+        ]:
+            assert fetch(path).status_code == 404, path
+
+
 class SiteModeTests:
     def test_no_comments(self, article, fetch):
         """A site without comments shows no region, no count and no form."""
