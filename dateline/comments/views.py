@@ -2,11 +2,13 @@
 Mastodon share page. The article page itself carries no form and sets no cookie,
 so it stays cacheable; the forms live on their own small pages."""
 
+from functools import wraps
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.http import Http404, HttpResponseRedirect
 from django.urls import reverse
+from django.utils.csp import CSP
 from django.views.decorators.http import require_http_methods, require_safe
 
 from dateline.articles.models import Story
@@ -62,6 +64,40 @@ def _remember(response, email: str):
     return response
 
 
+def _form_action_allows(sources_for):
+    """Widen this view's CSP ``form-action`` with ``sources_for(request)``: browsers
+    check form-action on the redirects that follow a form (CSP Level 3 §6.3.1), so a
+    form that leads to another site (a login provider, a Mastodon server) needs it."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            response = view(request, *args, **kwargs)
+            extra = sources_for(request)
+            if extra:
+                policy = {key: list(value) for key, value in settings.SECURE_CSP.items()}
+                policy["form-action"] = [*policy.get("form-action", [CSP.SELF]), *extra]
+                response._csp_config = policy
+            return response
+
+        return wrapped
+
+    return decorator
+
+
+def _login_provider_origins(request) -> list[str]:
+    """Where the social login forms lead: any https site (providers' authorization
+    endpoints), plus the configured providers' own origins (an http one in tests)."""
+    from allauth.socialaccount.adapter import get_adapter
+
+    origins = set()
+    for app in get_adapter().list_apps(request):
+        server = urlsplit((app.settings or {}).get("server_url", ""))
+        if server.scheme in {"http", "https"} and server.netloc:
+            origins.add(f"{server.scheme}://{server.netloc}")
+    return ["https:", *sorted(origins)] if origins else []
+
+
 def _commentable(request, placement_id: int):
     site = _site(request)
     placement = selectors.live_placement(site=site, placement_id=placement_id)
@@ -84,6 +120,7 @@ def _social_providers(request, next_url: str) -> list[tuple[str, str]]:
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
+@_form_action_allows(_login_provider_origins)
 def write(request, placement_id: int):
     site, placement, site_settings = _commentable(request, placement_id)
     raw_parent = request.POST.get("reply_to") or request.GET.get("reply_to")
@@ -248,6 +285,7 @@ def report(request, comment_id: int):
 
 
 @require_safe
+@_form_action_allows(lambda request: ["https:"])
 def mastodon(request):
     """Ask for the reader's Mastodon server, then send them to its share page. Only
     addresses of this network's sites can be shared this way (no open redirect)."""

@@ -8,7 +8,7 @@ import re
 import socket
 import time
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -197,3 +197,72 @@ class CommentBrowserTests:
         assert page.evaluate("window.__xss") is None
         assert dialogs == []
         context.close()
+
+
+def _oidc_standin_module():
+    """The loopback OpenID Connect provider of the comments tests, loaded by path."""
+    import importlib.util
+
+    path = Path(__file__).parents[1] / "comments" / "oidc_standin.py"
+    spec = importlib.util.spec_from_file_location("oidc_standin", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+class ReaderLoginAndShareBrowserTests:
+    def test_social_login_then_comment(self, live_server, browser, publish):
+        """In Chromium a reader signs in through the OpenID Connect provider on loopback
+        (the page's CSP lets the login form lead there) and comments without e-mail."""
+        from allauth.socialaccount.models import SocialApp
+
+        oidc = _oidc_standin_module()
+        standin = oidc.OIDCStandIn()
+        try:
+            SocialApp.objects.create(
+                provider="openid_connect", provider_id="loopback", name="Loopback ID",
+                client_id=oidc.CLIENT_ID, secret=oidc.CLIENT_SECRET,
+                settings={"server_url": standin.issuer},
+            )  # fmt: skip
+            placement = publish("A story to discuss").placements.get()
+            port = urlsplit(live_server.url).port
+            page = browser.new_page()
+            page.goto(f"http://spacewar.localhost:{port}/comments/{placement.id}/write/")
+            page.get_by_role("button", name="Sign in with Loopback ID").click()
+            page.wait_for_url(f"**/comments/{placement.id}/write/")
+            assert "You are signed in as oidc.reader@example.org" in page.content()
+            page.get_by_label("Your name").fill("Olga")
+            page.get_by_label("Your comment").fill("Posted after a social login.")
+            page.get_by_role("button", name="Send comment").click()
+            assert "waits for a moderator" in page.locator(".comment-state").inner_text()
+            comment = Comment.objects.get()
+            assert comment.author_email == "oidc.reader@example.org"
+            assert comment.status == Comment.Status.PENDING
+            page.goto(f"http://spacewar.localhost:{port}/comments/{placement.id}/write/")
+            page.get_by_role("button", name="Sign out").click()
+            page.wait_for_load_state("load")
+            page.goto(f"http://spacewar.localhost:{port}/comments/{placement.id}/write/")
+            assert "Sign in with Loopback ID" in page.content()
+            page.close()
+        finally:
+            standin.stop()
+
+    def test_mastodon_share_reaches_the_readers_server(self, live_server, browser, publish):
+        """The Mastodon link asks for the reader's server and the browser lands on its share page."""
+        placement = publish("A story worth sharing").placements.get()
+        port = urlsplit(live_server.url).port
+        page = browser.new_page()
+        # The reader's server, answered inside the browser: the test never leaves the machine.
+        page.route(
+            "https://mastodon.example/**",
+            lambda route: route.fulfill(status=200, body="shared", content_type="text/plain"),
+        )
+        page.goto(f"http://spacewar.localhost:{port}{placement.path}")
+        page.get_by_role("link", name="Mastodon").click()
+        page.get_by_label("Your Mastodon server").fill("mastodon.example")
+        page.get_by_role("button", name="Go to my server").click()
+        page.wait_for_url("https://mastodon.example/share?**")
+        text = parse_qs(urlsplit(page.url).query)["text"][0]
+        assert text.startswith("A story worth sharing http://spacewar.localhost")
+        assert text.endswith(placement.path)
+        page.close()
