@@ -266,3 +266,36 @@ class ReaderLoginAndShareBrowserTests:
         assert text.startswith("A story worth sharing http://spacewar.localhost")
         assert text.endswith(placement.path)
         page.close()
+
+    def test_disqus_embed_loads_under_its_csp(self, live_server, browser, publish):
+        """On a Disqus site our own script loads Disqus's embed, which the page's CSP allows."""
+        from dateline.comments import services as comment_services
+        from dateline.comments.models import SiteComments
+
+        placement = publish("A story on a Disqus site").placements.get()
+        comment_services.site_comments_save(
+            site_comments=SiteComments(
+                site=placement.site, mode=SiteComments.Mode.DISQUS, disqus_shortname="spacewar-demo"
+            )
+        )
+        port = urlsplit(live_server.url).port
+        page = browser.new_page()
+        violations = []
+        page.on("console", lambda message: violations.append(message.text))
+        # Disqus's script, answered inside the browser: it reports the page settings it got.
+        page.route(
+            "https://spacewar-demo.disqus.com/embed.js",
+            lambda route: route.fulfill(
+                status=200,
+                content_type="application/javascript",
+                body="var c = {page: {}}; window.disqus_config.call(c);"
+                "document.getElementById('disqus_thread').dataset.loaded = c.page.identifier;",
+            ),
+        )
+        page.goto(f"http://spacewar.localhost:{port}{placement.path}")
+        page.wait_for_selector("#disqus_thread[data-loaded]", state="attached")
+        assert page.locator("#disqus_thread").get_attribute("data-loaded") == (
+            f"story-{placement.story_id}"
+        )
+        assert not [text for text in violations if "Content Security Policy" in text]
+        page.close()
