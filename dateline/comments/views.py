@@ -233,11 +233,10 @@ def verify(request, token: str):
         if comment_id
         else None
     )
-    if comment is None:
+    taken_down = {Comment.Status.REJECTED, Comment.Status.DELETED, Comment.Status.SPAM}
+    if comment is None or comment.status in taken_down:
         return _page(request, "comments/verify.html", {"invalid": True, **NOINDEX}, status=400)
-    placement = (
-        selectors.live_placement_of_story(site=site, story_id=comment.story_id) if comment else None
-    )
+    placement = selectors.live_placement_of_story(site=site, story_id=comment.story_id)
     if request.method != "POST":
         return _page(
             request,
@@ -245,7 +244,7 @@ def verify(request, token: str):
             {"comment": comment, "placement": placement, "token": token, **NOINDEX},
         )
     comment = services.comment_verify(comment=comment)
-    if comment.status in {Comment.Status.REJECTED, Comment.Status.DELETED}:
+    if comment.status in taken_down:
         return _page(request, "comments/verify.html", {"invalid": True, **NOINDEX}, status=400)
     target = (
         reverse("comments:thanks", args=[placement.id]) + f"?state={_state(comment)}"

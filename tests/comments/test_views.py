@@ -201,11 +201,15 @@ class SpamDefenceTests:
         assert len(mailoutbox) == 1
         assert Comment.objects.count() == 2  # the text is kept all the same
 
-    def test_banned_address(self, article, post_comment, mailoutbox):
-        """A banned address is refused with a clear 403; its waiting comments are rejected."""
+    def test_banned_address(self, article, post_comment, mailoutbox, client, magic_link_path):
+        """A banned address is refused with a clear 403; its waiting comments are rejected
+        and their e-mailed links no longer work."""
         post_comment(article, email="Troll@Example.org", body="Waiting.")
         services.address_ban(email="troll@example.org", reason="abuse")
         assert Comment.objects.get().status == Comment.Status.REJECTED
+        link = magic_link_path(mailoutbox[0].body)
+        assert client.get(link, headers=HOST).status_code == 400
+        assert client.post(link, headers=HOST).status_code == 400
         response = post_comment(article, email="troll@example.org", body="Again.")
         assert response.status_code == 403
         assert "may not comment" in response.content.decode()
