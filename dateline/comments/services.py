@@ -144,7 +144,7 @@ def verification_send(*, comment: Comment, verify_url: str, article_title: str) 
 
     def send():
         try:
-            send_mail(subject, body, None, [recipient])
+            send_mail(subject, body, settings.DATELINE_COMMENTS_FROM_EMAIL, [recipient])
         except (smtplib.SMTPException, OSError) as error:
             logger.warning("Verification mail for comment %s not sent: %s", comment_id, error)
 

@@ -228,6 +228,8 @@ SOCIALACCOUNT_PROVIDERS = {"openid_connect": {"OAUTH_PKCE_ENABLED": True, "APPS"
 # How long a magic link works, and how long a verified browser is remembered.
 DATELINE_COMMENTS_VERIFY_HOURS = int(os.environ.get("DATELINE_COMMENTS_VERIFY_HOURS", "48"))
 DATELINE_COMMENTS_COOKIE_DAYS = int(os.environ.get("DATELINE_COMMENTS_COOKIE_DAYS", "365"))
+# The sender of verification mails (empty: Django's DEFAULT_FROM_EMAIL).
+DATELINE_COMMENTS_FROM_EMAIL = os.environ.get("DATELINE_COMMENTS_FROM_EMAIL", "") or None
 DATELINE_COMMENTS_MAX_PER_PAGE = 500
 # Comments keep the poster's IP address and browser this long (for abuse reports).
 DATELINE_COMMENTS_KEEP_IP_DAYS = int(os.environ.get("DATELINE_COMMENTS_KEEP_IP_DAYS", "90"))
