@@ -146,7 +146,14 @@ def verification_send(*, comment: Comment, verify_url: str, article_title: str) 
         try:
             send_mail(subject, body, settings.DATELINE_COMMENTS_FROM_EMAIL, [recipient])
         except (smtplib.SMTPException, OSError) as error:
-            logger.warning("Verification mail for comment %s not sent: %s", comment_id, error)
+            # The class and SMTP code only: the message of a refusal names the address.
+            code = getattr(error, "smtp_code", "")
+            logger.warning(
+                "Verification mail for comment %s not sent: %s %s",
+                comment_id,
+                type(error).__name__,
+                code,
+            )
 
     transaction.on_commit(send)
 
