@@ -6,6 +6,7 @@ hashes, so neither addresses nor IPs sit in the cache in clear."""
 
 import hashlib
 import hmac
+import ipaddress
 import logging
 import urllib.error
 import urllib.parse
@@ -16,6 +17,41 @@ from django.conf import settings
 from django.core.cache import cache
 
 logger = logging.getLogger("dateline.comments")
+
+
+def client_ip(request) -> str:
+    """The reader's IP address. Behind the TLS proxy, REMOTE_ADDR is the proxy's: when
+    it is one of DATELINE_TRUSTED_PROXIES, the address is the right-most entry of
+    X-Forwarded-For that is not a trusted proxy (entries further left are the
+    client's own claims and could be forged)."""
+    remote = request.META.get("REMOTE_ADDR", "")
+    trusted = _trusted_networks()
+    if not trusted or not _in(remote, trusted):
+        return remote
+    forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+    for candidate in reversed([part for part in forwarded if part]):
+        if not _in(candidate, trusted):
+            try:
+                return str(ipaddress.ip_address(candidate))
+            except ValueError:
+                return remote
+    return remote
+
+
+def _trusted_networks():
+    return [
+        ipaddress.ip_network(entry.strip(), strict=False)
+        for entry in settings.DATELINE_TRUSTED_PROXIES
+        if entry.strip()
+    ]
+
+
+def _in(address: str, networks) -> bool:
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    return any(ip in network for network in networks)
 
 
 def keyed_hash(value: str) -> str:

@@ -19,7 +19,7 @@ from . import selectors, services
 from .forms import CommentForm, MastodonForm, ReportForm
 from .models import Comment, SiteComments
 from .share import mastodon_share_url
-from .spam import keyed_hash, rate_limit
+from .spam import client_ip, keyed_hash, rate_limit
 
 COMMENTER_COOKIE = "dateline_commenter"
 COMMENTER_SALT = "dateline.comments.commenter"
@@ -27,9 +27,7 @@ NOINDEX = {"noindex": True}
 
 
 def _client_ip(request) -> str:
-    # Behind the proxy named in docs/operations.md, REMOTE_ADDR is the proxy's
-    # address unless the server (granian --forwarded-allow-ips) rewrites it.
-    return request.META.get("REMOTE_ADDR", "")
+    return client_ip(request)
 
 
 def _social_email(request) -> str | None:

@@ -241,6 +241,11 @@ DATELINE_COMMENTS_RATE_LIMITS = {
     "verify_mail": (3, 3600),
     "report": (10, 3600),
 }
+# The proxies in front of the web servers (IPs or networks, comma-separated): behind
+# them, the reader's address comes from X-Forwarded-For (rate limits, Akismet).
+DATELINE_TRUSTED_PROXIES = [
+    entry for entry in os.environ.get("DATELINE_TRUSTED_PROXIES", "").split(",") if entry.strip()
+]
 # Akismet spam checks: off unless a key is set.
 AKISMET_API_KEY = os.environ.get("AKISMET_API_KEY", "")
 AKISMET_API_URL = os.environ.get("AKISMET_API_URL", "https://rest.akismet.com/1.1/")

@@ -104,3 +104,31 @@ class AkismetTests:
         settings.AKISMET_API_KEY = "test-key"
         comment = submit(article, "Hello again.")
         assert comment.status == Comment.Status.PENDING
+
+
+class ClientAddressTests:
+    def _request(self, remote, forwarded=None):
+        from django.test import RequestFactory
+
+        headers = {"REMOTE_ADDR": remote}
+        if forwarded is not None:
+            headers["HTTP_X_FORWARDED_FOR"] = forwarded
+        return RequestFactory().get("/", **headers)
+
+    def test_without_trusted_proxies_the_peer_counts(self, settings):
+        """With no trusted proxy configured, X-Forwarded-For is ignored (it could be forged)."""
+        from dateline.comments.spam import client_ip
+
+        settings.DATELINE_TRUSTED_PROXIES = []
+        assert client_ip(self._request("198.51.100.9", "203.0.113.5")) == "198.51.100.9"
+
+    def test_behind_a_trusted_proxy(self, settings):
+        """Behind a trusted proxy, the right-most untrusted X-Forwarded-For entry counts."""
+        from dateline.comments.spam import client_ip
+
+        settings.DATELINE_TRUSTED_PROXIES = ["10.0.0.0/8"]
+        # The client claims 1.2.3.4; the proxy appended the address it saw.
+        request = self._request("10.0.0.2", "1.2.3.4, 203.0.113.5, 10.0.0.3")
+        assert client_ip(request) == "203.0.113.5"
+        assert client_ip(self._request("10.0.0.2", "not-an-ip")) == "10.0.0.2"
+        assert client_ip(self._request("198.51.100.9", "203.0.113.5")) == "198.51.100.9"
