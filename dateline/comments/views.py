@@ -26,10 +26,6 @@ COMMENTER_SALT = "dateline.comments.commenter"
 NOINDEX = {"noindex": True}
 
 
-def _client_ip(request) -> str:
-    return client_ip(request)
-
-
 def _social_email(request) -> str | None:
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated and user.email:
@@ -156,7 +152,7 @@ def write(request, placement_id: int):
     if form.is_bot:
         # Tell a bot nothing; store nothing.
         return _page(request, "comments/thanks.html", {"state": "check-email", **NOINDEX})
-    if rate_limit("ip").hit(_client_ip(request)):
+    if rate_limit("ip").hit(client_ip(request)):
         context["throttled"] = rate_limit("ip").minutes
         return _page(request, "comments/write.html", context, status=429)
     if not form.is_valid():
@@ -178,7 +174,7 @@ def write(request, placement_id: int):
         body=form.cleaned_data["body"],
         verified=verified,
         user=request.user if social_email else None,
-        ip_address=_client_ip(request) or None,
+        ip_address=client_ip(request) or None,
         user_agent=request.headers.get("user-agent", ""),
         permalink=site.base_url + placement.path,
     )
@@ -265,7 +261,7 @@ def report(request, comment_id: int):
         return _page(request, "comments/report.html", context)
     form = ReportForm(request.POST)
     context["form"] = form
-    if rate_limit("report").hit(_client_ip(request)):
+    if rate_limit("report").hit(client_ip(request)):
         context["throttled"] = rate_limit("report").minutes
         return _page(request, "comments/report.html", context, status=429)
     if not form.is_valid():
@@ -274,7 +270,7 @@ def report(request, comment_id: int):
         comment=comment,
         reason=form.cleaned_data["reason"],
         note=form.cleaned_data["note"],
-        reporter_key=keyed_hash(_client_ip(request) or "unknown"),
+        reporter_key=keyed_hash(client_ip(request) or "unknown"),
     )
     if placement is None:
         return HttpResponseRedirect("/")
