@@ -21,7 +21,10 @@ class SlotTests:
         for promotion in (side, after, foot):
             assert f'href="/promo/{promotion.id}/click/"' in page
         assert "Promoted by Partner Ltd" in page
-        assert page.index("Side headline") < page.index("Foot headline")
+        # The reference page's order: headline blocks, then the promotions, then the footer.
+        assert (
+            page.index('class="block"') < page.index("Side headline") < page.index("Foot headline")
+        )
         assert page.index("After headline") < page.index('class="footer"')
         assert "partner.example" not in page  # readers' browsers see only our click URL
 
