@@ -1,10 +1,16 @@
-"""python -m bench [all | pages | ingest | search | desk] [options] (see docs/benchmarks.md)."""
+"""python -m bench [all | pages | ingest | search | desk | comments] [options] (see docs/benchmarks.md)."""
 
 import sys
 
-from bench import desk, ingest, pages, search
+from bench import comments, desk, ingest, pages, search
 
-BENCHES = {"pages": pages.main, "ingest": ingest.main, "search": search.main, "desk": desk.main}
+BENCHES = {
+    "pages": pages.main,
+    "ingest": ingest.main,
+    "search": search.main,
+    "desk": desk.main,
+    "comments": comments.main,
+}
 
 if __name__ == "__main__":
     name, *options = sys.argv[1:] or ["all"]

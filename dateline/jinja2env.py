@@ -26,9 +26,23 @@ def iso(value) -> str:
     return value.isoformat(timespec="seconds")
 
 
+def _reader_regions() -> dict:
+    """Per-request regions of the comments and promotions apps (never cached fragments)."""
+    from dateline.comments.regions import comment_count, comments_region, share_region
+    from dateline.promotions.regions import promotions_for
+
+    return {
+        "comments_region": comments_region,
+        "comment_count": comment_count,
+        "share_links": share_region,
+        "promotions_for": promotions_for,
+    }
+
+
 def environment(**options):
     env = Environment(**options)  # noqa: S701 - autoescape is set in settings.TEMPLATES
     env.globals.update(static=static, url=reverse)
+    env.globals.update(_reader_regions())
     env.filters.update(
         dateline_date=dateline_date, local_time=local_time, iso=iso, paragraphs=paragraphs
     )

@@ -17,6 +17,9 @@ urlpatterns = [
     path("", include("dateline.syndication.urls")),
     path("api/", include("dateline.api.urls")),
     path("", include("dateline.search.urls")),
+    path("", include("dateline.comments.urls")),
+    path("", include("dateline.promotions.urls")),
+    path("accounts/", include("dateline.comments.accounts_urls")),
     path("", include("dateline.articles.urls")),
 ]
 

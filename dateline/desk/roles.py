@@ -47,16 +47,22 @@ CHIEF_EDITOR = EDITOR + [
     "articles.delete_story",
 ]
 MODERATOR = [
-    "comments.view_comment",
-    "comments.change_comment",
-    "comments.delete_comment",
     "comments.moderate_comment",
-    "comments.view_ban",
-    "comments.add_ban",
-    "comments.change_ban",
-    "comments.delete_ban",
+    "comments.view_comment",
+    "comments.view_commentreport",
+    "comments.view_queuedcomment",
+    "comments.change_queuedcomment",
+    "comments.add_bannedaddress",
+    "comments.view_bannedaddress",
+    "comments.change_bannedaddress",
+    "comments.delete_bannedaddress",
 ]
-ADMIN_APPS = ("network", "auth", "otp_totp", "newsletters", "support", "promotions", "axes")
+# Everything in these apps: network settings, users and their second factors, readers'
+# personal data (subscribers, supporters, commenters), promotions, social login secrets.
+ADMIN_APPS = (
+    "network", "auth", "otp_totp", "axes", "newsletters", "support", "comments", "promotions",
+    "socialaccount", "account",
+)  # fmt: skip
 
 ROLES = {
     "editor": EDITOR,

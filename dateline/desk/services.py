@@ -82,7 +82,11 @@ def entry_publish(
     """Publish the item on ``sections`` (any sites; the first is canonical), with the
     desk's headline, teaser and body where given, now or at ``publish_at``. An item
     that already runs gets the new sections added."""
-    entry = DeskEntry.objects.select_for_update(of=("self",)).select_related("item", "source").get(pk=entry.pk)
+    entry = (
+        DeskEntry.objects.select_for_update(of=("self",))
+        .select_related("item", "source")
+        .get(pk=entry.pk)
+    )
     if not sections:
         raise DeskError("Choose at least one section to publish to.")
     _check_publishable(entry, publish_at)
@@ -187,7 +191,11 @@ def story_withdraw(*, story: Story, user=None, actor: str = "", notice: str = ""
 @transaction.atomic
 def update_accept(*, entry: DeskEntry, user=None) -> Story:
     """Replace the story's text with the newer wire version the desk was shown."""
-    entry = DeskEntry.objects.select_for_update(of=("self",)).select_related("pending_item").get(pk=entry.pk)
+    entry = (
+        DeskEntry.objects.select_for_update(of=("self",))
+        .select_related("pending_item")
+        .get(pk=entry.pk)
+    )
     if entry.pending_item is None or entry.story is None:
         raise DeskError(f"{entry} has no wire update waiting.")
     _story_apply_version(entry, entry.pending_item)
@@ -201,7 +209,11 @@ def update_accept(*, entry: DeskEntry, user=None) -> Story:
 @transaction.atomic
 def update_ignore(*, entry: DeskEntry, user=None) -> DeskEntry:
     """Keep the desk's text; this wire version is not offered again."""
-    entry = DeskEntry.objects.select_for_update(of=("self",)).select_related("pending_item").get(pk=entry.pk)
+    entry = (
+        DeskEntry.objects.select_for_update(of=("self",))
+        .select_related("pending_item")
+        .get(pk=entry.pk)
+    )
     if entry.pending_item is None:
         raise DeskError(f"{entry} has no wire update waiting.")
     entry.story_version = entry.pending_item.version
@@ -224,7 +236,11 @@ def cluster_choose(*, entry: DeskEntry, user=None) -> Story:
     """Run this item instead of the one of its cluster that runs now: the story keeps
     its URLs and takes this item's text and credit; the other item goes back to the pool
     as spiked."""
-    entry = DeskEntry.objects.select_for_update(of=("self",)).select_related("item", "source").get(pk=entry.pk)
+    entry = (
+        DeskEntry.objects.select_for_update(of=("self",))
+        .select_related("item", "source")
+        .get(pk=entry.pk)
+    )
     running = (
         DeskEntry.objects.select_for_update(of=("self",))
         .filter(cluster_key=entry.cluster_key, status=DeskEntry.Status.PUBLISHED)

@@ -41,7 +41,9 @@ def search(request):
     text = request.GET.get("q", "")[:200]
     query = parse(text)
     section = next((s for s in sections if s.slug == request.GET.get("section")), None)
-    sources = list(Source.objects.filter(is_active=True).order_by("name").only("id", "slug", "name"))
+    sources = list(
+        Source.objects.filter(is_active=True).order_by("name").only("id", "slug", "name")
+    )
     source = next((s for s in sources if s.slug == request.GET.get("source")), None)
     try:
         page = max(1, min(MAX_PAGE, int(request.GET.get("page", 1))))

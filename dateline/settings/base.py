@@ -185,3 +185,91 @@ DATELINE_CREDENTIALS_KEY = os.environ.get("DATELINE_CREDENTIALS_KEY", "")
 # Called with (source=, guids=) inside each ingest transaction: the desk's entries.
 DATELINE_POOL_LISTENERS = ["dateline.desk.routing.pool_updated"]
 DATELINE_WIRE_MAX_BYTES = int(os.environ.get("DATELINE_WIRE_MAX_BYTES", 20 * 1024 * 1024))
+
+# ---------------------------------------------------------------------------
+# Comments and promotions (dateline.comments, dateline.promotions), with readers'
+# social logins through django-allauth. See docs/operations.md, "Comments".
+INSTALLED_APPS += [  # noqa: F405
+    "dateline.comments",
+    "dateline.promotions",
+    "allauth",
+    "allauth.account",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
+]
+MIDDLEWARE += [  # noqa: F405
+    "allauth.account.middleware.AccountMiddleware",
+    # After Django's CSP middleware: sees the response first (Disqus pages' allowances).
+    "dateline.comments.middleware.EmbedCSPMiddleware",
+]
+AUTHENTICATION_BACKENDS += ["allauth.account.auth_backends.AuthenticationBackend"]
+ACCOUNT_ADAPTER = "dateline.comments.auth.AccountAdapter"
+SOCIALACCOUNT_ADAPTER = "dateline.comments.auth.SocialAccountAdapter"
+ACCOUNT_EMAIL_VERIFICATION = "none"
+SOCIALACCOUNT_AUTO_SIGNUP = True
+SOCIALACCOUNT_LOGIN_ON_GET = False  # the login starts from our form's POST (CSRF)
+SOCIALACCOUNT_STORE_TOKENS = False
+# A social login never signs into an existing (staff) account by a matching address.
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = False
+
+
+def _oidc_apps():
+    """Readers' OpenID Connect logins from DATELINE_OIDC_PROVIDERS, a JSON list of
+    {"provider_id", "name", "client_id", "secret", "server_url"}; more can be added
+    in the admin (Social applications)."""
+    import json
+
+    raw = os.environ.get("DATELINE_OIDC_PROVIDERS", "").strip()
+    if not raw:
+        return []
+    from django.core.exceptions import ImproperlyConfigured
+
+    try:
+        entries = json.loads(raw)
+        return [
+            {
+                "provider_id": entry["provider_id"],
+                "name": entry["name"],
+                "client_id": entry["client_id"],
+                "secret": entry["secret"],
+                "settings": {"server_url": entry["server_url"]},
+            }
+            for entry in entries
+        ]
+    except (ValueError, KeyError, TypeError) as error:
+        raise ImproperlyConfigured(
+            "DATELINE_OIDC_PROVIDERS must be a JSON list of objects with provider_id, name, "
+            f"client_id, secret and server_url ({error})"
+        ) from None
+
+
+SOCIALACCOUNT_PROVIDERS = {"openid_connect": {"OAUTH_PKCE_ENABLED": True, "APPS": _oidc_apps()}}
+
+# How long a magic link works, and how long a verified browser is remembered.
+DATELINE_COMMENTS_VERIFY_HOURS = int(os.environ.get("DATELINE_COMMENTS_VERIFY_HOURS", "48"))
+DATELINE_COMMENTS_COOKIE_DAYS = int(os.environ.get("DATELINE_COMMENTS_COOKIE_DAYS", "365"))
+# The sender of verification mails (empty: Django's DEFAULT_FROM_EMAIL).
+DATELINE_COMMENTS_FROM_EMAIL = os.environ.get("DATELINE_COMMENTS_FROM_EMAIL", "") or None
+DATELINE_COMMENTS_MAX_PER_PAGE = 500
+# Comments keep the poster's IP address and browser this long (for abuse reports).
+DATELINE_COMMENTS_KEEP_IP_DAYS = int(os.environ.get("DATELINE_COMMENTS_KEEP_IP_DAYS", "90"))
+# (requests, seconds) per window: comments per IP and per address, verification
+# mails per address, reports per IP. Counted in Django's cache.
+DATELINE_COMMENTS_RATE_LIMITS = {
+    "ip": (10, 600),
+    "address": (5, 600),
+    "verify_mail": (3, 3600),
+    "report": (10, 3600),
+}
+# The proxies in front of the web servers (IPs or networks, comma-separated): behind
+# them, the reader's address comes from X-Forwarded-For (rate limits, Akismet).
+DATELINE_TRUSTED_PROXIES = [
+    entry for entry in os.environ.get("DATELINE_TRUSTED_PROXIES", "").split(",") if entry.strip()
+]
+# Akismet spam checks: off unless a key is set.
+AKISMET_API_KEY = os.environ.get("AKISMET_API_KEY", "")
+AKISMET_API_URL = os.environ.get("AKISMET_API_URL", "https://rest.akismet.com/1.1/")
+AKISMET_TIMEOUT = 5
+# Promotions: how long a process keeps a site's list, how often counters are written.
+DATELINE_PROMOTIONS_CACHE_SECONDS = 60
+DATELINE_PROMOTIONS_FLUSH_SECONDS = 10

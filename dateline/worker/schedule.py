@@ -29,6 +29,9 @@ SCHEDULE = [
     ),  # fmt: skip
     Periodic("route desk entries", "dateline.desk.tasks.entries_route_sweep", timedelta(minutes=1)),
     Periodic("retrain suggestions", "dateline.desk.tasks.suggestions_retrain", timedelta(hours=1)),
+    Periodic(
+        "comments housekeeping", "dateline.comments.tasks.comments_housekeeping", timedelta(days=1)
+    ),
 ]
 
 # Attempts before a failing task is given up (FAILED), per task path.

@@ -12,7 +12,7 @@ from django.utils import timezone
 from tqdm import tqdm
 
 from dateline.articles.models import Story
-from dateline.demo import services
+from dateline.demo import readers, services
 from dateline.desk import suggest
 from dateline.desk.management.commands.staff import totp_device_reset
 from dateline.desk.models import SuggestionModel
@@ -49,6 +49,7 @@ class Command(BaseCommand):
                     end=now - timedelta(hours=1),
                     progress=bar.update,
                 )
+        readers.demo_reader_content_create()
         self.stdout.write(
             f"Demo network ready: {Story.objects.count()} stories "
             f"({added} hand-written and {missing} generated added now)."
