@@ -132,10 +132,12 @@ class SMTPSink:
 @pytest.fixture
 def smtp_sink(settings):
     sink = SMTPSink().start()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST = "127.0.0.1"
-    settings.EMAIL_PORT = sink.port
-    settings.EMAIL_USE_TLS = False
+    settings.MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {"host": "127.0.0.1", "port": sink.port, "timeout": 10},
+        }
+    }
     settings.DEFAULT_FROM_EMAIL = "support@network.example"
     yield sink
     sink.stop()

@@ -13,6 +13,7 @@ import hashlib
 import hmac
 import html
 import json
+import re
 import secrets
 import threading
 import time
@@ -305,7 +306,12 @@ class PayPalStandIn(StandIn):
             raise SpecViolation(f"{method} {path}: no valid bearer token (Oauth2 security scheme)")
         doc = self._document_for(method, path)
         template, operation, request = doc.check_request(
-            method, path, content_type=headers.get("Content-Type", ""), body=body, headers=headers
+            method,
+            path,
+            content_type=headers.get("Content-Type", ""),
+            body=body,
+            headers=headers,
+            echoes=("verify-webhook-signature.post",),
         )
         handler = getattr(
             self, "op_" + operation["operationId"].replace(".", "_").replace("-", "_")
@@ -480,10 +486,15 @@ class PayPalStandIn(StandIn):
         self, body: bytes, *, sent_at: datetime | None = None, cert_url: str | None = None
     ) -> dict:
         """Headers of a webhook delivery, signed as PayPal signs them."""
-        transmission_id = str(uuid.uuid4())
         when = (sent_at or datetime.now(UTC)).strftime("%Y-%m-%dT%H:%M:%SZ")
-        message = f"{transmission_id}|{when}|{self.webhook_id}|{zlib.crc32(body)}"
-        signature = self.key.sign(message.encode(), padding.PKCS1v15(), hashes.SHA256())
+        while True:
+            transmission_id = str(uuid.uuid4())
+            message = f"{transmission_id}|{when}|{self.webhook_id}|{zlib.crc32(body)}"
+            signature = self.key.sign(message.encode(), padding.PKCS1v15(), hashes.SHA256())
+            # PayPal's document constrains transmission_sig to ^(?!\d+$)\w+\S+ (a word
+            # character first), so the signatures "PayPal" sends here do too.
+            if re.match(r"\w", base64.b64encode(signature).decode()):
+                break
         self.transmissions[transmission_id] = body
         return {
             "PAYPAL-AUTH-ALGO": "SHA256withRSA",

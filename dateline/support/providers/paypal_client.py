@@ -51,6 +51,8 @@ class PayPalClient:
         headers = {
             "Authorization": f"Bearer {self.access_token()}",
             "Accept": "application/json",
+            # PayPal's documents require it on every call, GET included.
+            "Content-Type": "application/json",
         }
         if request_id:
             # PayPal-Request-Id makes a retried POST idempotent on PayPal's side.
