@@ -146,6 +146,14 @@ def _checkout(notice: Notice) -> Checkout | None:
     return Checkout.objects.select_related("site").filter(token=token).first()
 
 
+def _site(notice: Notice, checkout: Checkout | None) -> Site | None:
+    if checkout is not None:
+        return checkout.site
+    if notice.site_slug:
+        return Site.objects.filter(slug=notice.site_slug).first()
+    return None
+
+
 def _supporter(*, email: str, name: str, when: datetime) -> Supporter | None:
     email = (email or "").strip()
     if not email:
@@ -195,8 +203,8 @@ def _on_subscription_started(provider_name: str, notice: Notice) -> None:
     subscription = _subscription(provider_name, notice.subscription_ref, notice.occurred_at)
     supporter = _supporter(email=notice.email, name=notice.name, when=notice.occurred_at)
     subscription.supporter = subscription.supporter or supporter
+    subscription.site = subscription.site or _site(notice, checkout)
     if checkout is not None:
-        subscription.site = subscription.site or checkout.site
         if not subscription.amount_minor:
             subscription.amount_minor, subscription.currency = (
                 checkout.amount_minor,
@@ -226,7 +234,7 @@ def _on_payment(provider_name: str, notice: Notice) -> None:
         supporter = subscription.supporter
     if supporter is None:
         raise NoticeDeferred("payment before its subscription started: no supporter yet")
-    site = (checkout.site if checkout else None) or (subscription.site if subscription else None)
+    site = _site(notice, checkout) or (subscription.site if subscription else None)
     if subscription is not None:
         renewal = subscription.payments.filter(received_at__lt=notice.occurred_at).exists()
         subscription.supporter = subscription.supporter or supporter

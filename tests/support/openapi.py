@@ -128,9 +128,9 @@ class Document:
             raise SpecViolation(f"{method} {path} is not an operation of {self.uri}")
         for parameter in operation.get("parameters", []):
             parameter = self.resolve(parameter)
-            if parameter.get("in") == "header" and parameter.get("required"):
-                if headers is None or not headers.get(parameter["name"]):
-                    raise SpecViolation(f"{method} {template}: header {parameter['name']} required")
+            required_header = parameter.get("in") == "header" and parameter.get("required")
+            if required_header and (headers is None or not headers.get(parameter["name"])):
+                raise SpecViolation(f"{method} {template}: header {parameter['name']} required")
         request_body = operation.get("requestBody")
         request_body = self.resolve(request_body) if request_body else None
         text = body.decode("utf-8") if body else ""

@@ -53,7 +53,7 @@ def approve(url: str) -> str:
 
     opener = urllib.request.build_opener(NoRedirect)
     parts = urlsplit(url)
-    request = urllib.request.Request(url, data=b"", method="POST")
+    request = urllib.request.Request(url, data=b"", method="POST")  # noqa: S310 - loopback
     try:
         opener.open(request, timeout=10)
     except urllib.error.HTTPError as redirect:

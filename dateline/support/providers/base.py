@@ -45,6 +45,8 @@ class Notice:
     currency: str = ""
     email: str = ""
     name: str = ""
+    # The site named in the provider's metadata, for events that name no checkout of ours.
+    site_slug: str = ""
 
 
 @dataclass(frozen=True)

@@ -121,6 +121,7 @@ class StripeProvider(PaymentProvider):
             common = {
                 **base,
                 "checkout_token": obj.get("client_reference_id") or "",
+                "site_slug": (obj.get("metadata") or {}).get("site", ""),
                 "email": details.get("email") or obj.get("customer_email") or "",
                 "name": details.get("name") or "",
                 "amount_minor": int(obj["amount_total"]),
@@ -141,6 +142,7 @@ class StripeProvider(PaymentProvider):
                     kind="payment",
                     subscription_ref=subscription_ref,
                     checkout_token=metadata.get("checkout", ""),
+                    site_slug=metadata.get("site", ""),
                     payment_ref=obj["id"],
                     amount_minor=int(obj["amount_paid"]),
                     currency=obj["currency"].upper(),
