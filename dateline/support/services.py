@@ -204,12 +204,11 @@ def _on_subscription_started(provider_name: str, notice: Notice) -> None:
     supporter = _supporter(email=notice.email, name=notice.name, when=notice.occurred_at)
     subscription.supporter = subscription.supporter or supporter
     subscription.site = subscription.site or _site(notice, checkout)
-    if checkout is not None:
-        if not subscription.amount_minor:
-            subscription.amount_minor, subscription.currency = (
-                checkout.amount_minor,
-                checkout.currency,
-            )
+    if checkout is not None and not subscription.amount_minor:
+        subscription.amount_minor, subscription.currency = (
+            checkout.amount_minor,
+            checkout.currency,
+        )
     if notice.amount_minor and not subscription.amount_minor:
         subscription.amount_minor, subscription.currency = notice.amount_minor, notice.currency
     if subscription.started_at is None or notice.occurred_at < subscription.started_at:
