@@ -125,12 +125,16 @@ class StripeStandIn(StandIn):
         self.secret_key = secret_key
         self.webhook_secret = webhook_secret
         self.webhook_url = ""  # where a paid checkout is reported, when set
+        self.webhook_host = ""  # the Host header of that delivery
+        self.webhook_answers: list[int] = []
         self.sessions: dict[str, dict] = {}
         self.cancelled: list[str] = []
 
     def route(self, method, path, query, headers, body):
         if path.startswith("/pay/"):
             return self.page(method, path.removeprefix("/pay/"))
+        if not path.startswith("/v1/"):  # what a browser asks of any host (/favicon.ico)
+            return self.html(404, "<!doctype html><title>Not found</title>")
         return self.api(method, path, headers, body)
 
     def api(self, method, path, headers, body):
@@ -204,7 +208,9 @@ class StripeStandIn(StandIn):
         else:
             session["payment_intent"] = f"pi_{secrets.token_hex(8)}"
         if self.webhook_url:
-            self.deliver(stripe_event("checkout.session.completed", session), url=self.webhook_url)
+            event = stripe_event("checkout.session.completed", session)
+            answer = self.deliver(event, url=self.webhook_url, host=self.webhook_host)
+            self.webhook_answers.append(answer)
         return self.redirect(session["success_url"].replace("{CHECKOUT_SESSION_ID}", session_id))
 
     def sign(
@@ -220,13 +226,18 @@ class StripeStandIn(StandIn):
         ).hexdigest()
         return f"t={timestamp},v1={mac}"
 
-    def deliver(self, event: dict, *, url: str) -> int:
+    def deliver(self, event: dict, *, url: str, host: str = "") -> int:
         payload = json.dumps(event).encode()
+        extra = {"Host": host} if host else {}
         request = urllib.request.Request(  # noqa: S310 - the test's own loopback URL
             url,
             data=payload,
             method="POST",
-            headers={"Content-Type": "application/json", "Stripe-Signature": self.sign(payload)},
+            headers={
+                "Content-Type": "application/json",
+                "Stripe-Signature": self.sign(payload),
+                **extra,
+            },
         )
         try:
             with urllib.request.urlopen(request, timeout=20) as response:  # noqa: S310 - loopback
@@ -300,6 +311,8 @@ class PayPalStandIn(StandIn):
     def route(self, method, path, query, headers, body):
         if path == "/checkoutnow" or path == "/webapps/billing/subscriptions":
             return self.page(method, path, parse_qs(query))
+        if not path.startswith(("/v1/", "/v2/")):  # what a browser asks of any host
+            return self.html(404, "<!doctype html><title>Not found</title>")
         self.calls.append((method, path))
         if path == "/v1/oauth2/token":
             return self.token(method, headers, body)
