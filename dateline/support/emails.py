@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.mail import EmailMessage
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 
 from .models import Contribution, Frequency
 from .providers import get_provider
@@ -45,8 +46,14 @@ def receipt_message(contribution: Contribution) -> EmailMessage:
     )
 
 
-def receipt_send(*, contribution_id: int) -> None:
+def receipt_send(*, contribution_id: int, once: bool = False) -> bool:
+    """Send a contribution's receipt; with ``once``, not if it was sent before.
+    Returns whether a message went out."""
     contribution = Contribution.objects.select_related(
         "supporter", "site__network", "subscription"
     ).get(id=contribution_id)
+    if once and contribution.receipt_sent_at is not None:
+        return False
     receipt_message(contribution).send(fail_silently=False)
+    Contribution.objects.filter(id=contribution_id).update(receipt_sent_at=timezone.now())
+    return True

@@ -226,6 +226,7 @@ class Contribution(models.Model):
     currency = models.CharField(max_length=3, choices=CURRENCY_CHOICES)
     received_at = models.DateTimeField(db_index=True)
     receipt_number = models.CharField(max_length=40, unique=True)
+    receipt_sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-received_at"]

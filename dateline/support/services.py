@@ -327,10 +327,6 @@ def subscription_cancel(*, subscription: Subscription) -> None:
 
 
 def _send_receipt(contribution_id: int) -> None:
-    from .emails import receipt_send
+    from .tasks import receipt_send_task
 
-    try:
-        receipt_send(contribution_id=contribution_id)
-    except Exception:
-        # The gift is recorded whatever the mail server says; the admin can resend.
-        logger.exception("support receipt for contribution %s not sent", contribution_id)
+    receipt_send_task.enqueue(contribution_id)

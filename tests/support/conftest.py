@@ -31,6 +31,12 @@ def fixture_json(name: str) -> dict:
 
 
 @pytest.fixture(autouse=True)
+def _tasks_run_at_once(settings):
+    """Receipts are sent by the worker; here the task runs as it is enqueued."""
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+
+
+@pytest.fixture(autouse=True)
 def _fresh_cache():
     """The appeal is cached per site id; ids repeat from one test to the next."""
     cache.clear()

@@ -147,3 +147,23 @@ class MonthlyStopLinkTests:
         """A link whose signature does not match answers 404 and stops nothing."""
         response = client.get("/support/monthly/eyJzIjoxfQ:forged:signature/", headers=HOST)
         assert response.status_code == 404 and b"not valid" in response.content
+
+
+class ReceiptTaskTests:
+    def test_task_run_twice_sends_once(self, war_site, smtp_sink):
+        """The receipt task is safe to run twice: the second run sends nothing."""
+        from django.utils import timezone
+
+        from dateline.support.models import Contribution, Supporter
+        from dateline.support.tasks import receipt_send_task
+
+        reader = Supporter.objects.create(email="twice@example.org", created_at=timezone.now())
+        gift = Contribution.objects.create(
+            supporter=reader, site=war_site, provider="stripe", provider_ref="pi_twice",
+            frequency="once", amount_minor=700, currency="USD", received_at=timezone.now(),
+            receipt_number="R-TWICE",
+        )  # fmt: skip
+        receipt_send_task.enqueue(gift.id)
+        receipt_send_task.enqueue(gift.id)
+        assert len(smtp_sink.messages) == 1
+        assert "Amount:     7.00 USD" in smtp_sink.messages[0][1].get_content()
