@@ -64,22 +64,6 @@ class AppealConfigAdmin(admin.ModelAdmin):
         services.appeal_save(appeal=obj)
 
 
-class SupporterPersonalMixin:
-    @admin.display(description="e-mail")
-    def email_shown(self, supporter):
-        if supporter is None:
-            return "-"
-        return supporter.email if self._personal else _masked(supporter.email)
-
-    def changelist_view(self, request, extra_context=None):
-        self._personal = _may_see_personal(request)
-        return super().changelist_view(request, extra_context)
-
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        self._personal = _may_see_personal(request)
-        return super().change_view(request, object_id, form_url, extra_context)
-
-
 class ContributionInline(ReadOnlyMixin, admin.TabularInline):
     model = Contribution
     fields = [
@@ -106,9 +90,15 @@ class SubscriptionInline(ReadOnlyMixin, admin.TabularInline):
 
 @admin.register(Supporter)
 class SupporterAdmin(ReadOnlyMixin, admin.ModelAdmin):
-    list_display = ["id", "name_shown", "email_shown", "created_at", "gifts"]
     date_hierarchy = "created_at"
     inlines = [SubscriptionInline, ContributionInline]
+
+    # The admin object serves every request: what a user may see is chosen per request
+    # (list_display, fields), never stored on it.
+    def get_list_display(self, request):
+        if _may_see_personal(request):
+            return ["id", "name", "email", "created_at", "gifts"]
+        return ["id", "email_masked", "created_at", "gifts"]
 
     def get_queryset(self, request):
         from django.db.models import Count
@@ -121,7 +111,7 @@ class SupporterAdmin(ReadOnlyMixin, admin.ModelAdmin):
     def get_fields(self, request, obj=None):
         if _may_see_personal(request):
             return ["name", "email", "created_at"]
-        return ["created_at"]
+        return ["email_masked", "created_at"]
 
     def get_readonly_fields(self, request, obj=None):
         return self.get_fields(request, obj)
@@ -130,21 +120,13 @@ class SupporterAdmin(ReadOnlyMixin, admin.ModelAdmin):
     def gifts(self, supporter):
         return supporter.gift_count
 
-    @admin.display(description="name")
-    def name_shown(self, supporter):
-        return supporter.name if self._personal else "(hidden)"
-
     @admin.display(description="e-mail")
-    def email_shown(self, supporter):
-        return supporter.email if self._personal else _masked(supporter.email)
-
-    def changelist_view(self, request, extra_context=None):
-        self._personal = _may_see_personal(request)
-        return super().changelist_view(request, extra_context)
+    def email_masked(self, supporter):
+        return _masked(supporter.email)
 
 
 @admin.register(Contribution)
-class ContributionAdmin(ReadOnlyMixin, SupporterPersonalMixin, admin.ModelAdmin):
+class ContributionAdmin(ReadOnlyMixin, admin.ModelAdmin):
     list_display = [
         "receipt_number",
         "received_at",
@@ -174,13 +156,9 @@ class ContributionAdmin(ReadOnlyMixin, SupporterPersonalMixin, admin.ModelAdmin)
 
     @admin.display(description="supporter")
     def supporter_link(self, contribution):
+        """Links by number: addresses are on the supporter's page, behind its permission."""
         url = reverse("admin:support_supporter_change", args=[contribution.supporter_id])
-        label = (
-            contribution.supporter.email
-            if getattr(self, "_personal", False)
-            else f"Supporter {contribution.supporter_id}"
-        )
-        return format_html('<a href="{}">{}</a>', url, label)
+        return format_html('<a href="{}">Supporter {}</a>', url, contribution.supporter_id)
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("supporter", "site")
@@ -254,7 +232,7 @@ class SubscriptionEventInline(ReadOnlyMixin, admin.TabularInline):
 
 
 @admin.register(Subscription)
-class SubscriptionAdmin(ReadOnlyMixin, SupporterPersonalMixin, admin.ModelAdmin):
+class SubscriptionAdmin(ReadOnlyMixin, admin.ModelAdmin):
     list_display = [
         "id",
         "provider",

@@ -101,6 +101,8 @@ def checkout_cancel(*, checkout: Checkout) -> None:
 def checkout_return(*, checkout: Checkout, query) -> None:
     """The reader is back from the provider: let it finish the payment (PayPal's capture)
     and apply what it reports."""
+    if checkout.status == Checkout.Status.COMPLETED:
+        return  # a reload of the return page: the payment is recorded already
     provider = get_provider(checkout.provider)
     for notice in provider.complete_return(checkout, query):
         notice_apply(provider_name=checkout.provider, notice=notice, record_event=False)

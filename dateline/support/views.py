@@ -2,6 +2,7 @@
 back to, the monthly gift's stop page, and the providers' webhooks."""
 
 import logging
+import re
 from decimal import Decimal, InvalidOperation
 from urllib.parse import urlsplit
 
@@ -74,9 +75,13 @@ def parse_gift(appeal, data) -> tuple[dict | None, list[str]]:
         else:
             errors.append("Choose a way to pay.")
     raw = (data.get("custom_amount") or "").strip() or (data.get("amount") or "").strip()
-    amount = None
+    raw = raw.lstrip("$€£¥").strip()
+    if re.fullmatch(r"\d+,\d{1,2}", raw):  # "12,50": a decimal comma
+        raw = raw.replace(",", ".")
+    elif re.fullmatch(r"\d{1,3}(,\d{3})+(\.\d+)?", raw):  # "1,000.00": thousands
+        raw = raw.replace(",", "")
     try:
-        amount = Decimal(raw.replace(",", "").lstrip("$€£")) if raw else None
+        amount = Decimal(raw) if raw and len(raw) <= 20 else None
     except InvalidOperation:
         amount = None
     if amount is None or not amount.is_finite():

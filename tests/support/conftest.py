@@ -12,7 +12,13 @@ import pytest
 from aiosmtpd.smtp import SMTP
 from django.core.cache import cache
 
-from dateline.support.models import AppealConfig
+from dateline.support.models import (
+    AppealConfig,
+    Contribution,
+    ProviderEvent,
+    Subscription,
+    Supporter,
+)
 
 from .specs import SpecUnavailable
 from .standins import PayPalStandIn, StripeStandIn
@@ -24,6 +30,16 @@ PAYPAL_CLIENT_ID = "AStandInClientId"
 PAYPAL_SECRET = "EStandInClientSecret"
 PAYPAL_WEBHOOK_ID = "8PT597110X687430LKGECATA"
 PAYPAL_PLAN_ID = "P-5ML4271244454362WXNWU5NQ"
+
+
+def nothing_recorded() -> bool:
+    """No provider event, payment, supporter or subscription was stored."""
+    return not (
+        ProviderEvent.objects.exists()
+        or Contribution.objects.exists()
+        or Supporter.objects.exists()
+        or Subscription.objects.exists()
+    )
 
 
 def fixture_json(name: str) -> dict:

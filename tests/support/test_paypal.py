@@ -16,11 +16,10 @@ from dateline.support.models import (
     Contribution,
     ProviderEvent,
     Subscription,
-    Supporter,
 )
 from dateline.support.providers.paypal import cert_url_allowed
 
-from .conftest import fixture_json
+from .conftest import fixture_json, nothing_recorded
 
 pytestmark = pytest.mark.django_db
 
@@ -62,15 +61,6 @@ def approve(url: str) -> str:
     raise AssertionError("the approval page did not redirect")
 
 
-def nothing_recorded():
-    return not (
-        ProviderEvent.objects.exists()
-        or Contribution.objects.exists()
-        or Supporter.objects.exists()
-        or Subscription.objects.exists()
-    )
-
-
 def start(client, **form):
     return client.post(
         "/support/checkout/",
@@ -109,6 +99,11 @@ class PayPalOneOffTests:
         thanks = client.get(landed["Location"], headers={"host": "spacewar.localhost"})
         assert b"has been received" in thanks.content
         assert len(smtp_sink.messages) == 1
+        # Reloading the return page captures nothing twice.
+        again = client.get(f"{back.path}?{back.query}", headers={"host": "spacewar.localhost"})
+        assert again.status_code == 302
+        captures = [c for c in paypal_standin.calls if c[1].endswith("/capture")]
+        assert len(captures) == 1 and Contribution.objects.count() == 1
 
     def test_capture_webhook_after_return_counts_once(
         self, client, war_site, appeal, paypal_standin

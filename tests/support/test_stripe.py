@@ -18,7 +18,7 @@ from dateline.support.models import (
     Supporter,
 )
 
-from .conftest import STRIPE_KEY, fixture_json
+from .conftest import STRIPE_KEY, fixture_json, nothing_recorded
 
 pytestmark = pytest.mark.django_db
 
@@ -44,15 +44,6 @@ def event(name, **changes):
         else:
             data["data"]["object"][key] = value
     return data
-
-
-def nothing_recorded():
-    return not (
-        ProviderEvent.objects.exists()
-        or Contribution.objects.exists()
-        or Supporter.objects.exists()
-        or Subscription.objects.exists()
-    )
 
 
 class StripeCheckoutTests:

@@ -110,6 +110,23 @@ class CheckoutFormTests:
         assert "<script>alert(1)" not in html
         assert not Checkout.objects.exists() and stripe_standin.calls == []
 
+    @pytest.mark.parametrize(
+        ("typed", "cents"), [("12,50", 1250), ("$7", 700), ("1,000", None), ("8.5", 850)]
+    )
+    def test_amounts_as_readers_type_them(
+        self, client, war_site, appeal, stripe_standin, typed, cents
+    ):
+        """A decimal comma, a currency sign and thousands separators are read as meant."""
+        response = post_gift(client, frequency="once", provider="stripe", custom_amount=typed)
+        if cents is None:
+            assert (
+                response.status_code == 400
+                and "between 2.00 and 500.00 USD" in response.content.decode()
+            )
+        else:
+            assert response.status_code == 303
+            assert Checkout.objects.get().amount_minor == cents
+
     def test_unknown_provider_and_frequency_are_refused(
         self, client, war_site, appeal, stripe_standin
     ):

@@ -78,6 +78,13 @@ class PayPalProvider(PaymentProvider):
 
     def start_checkout(self, checkout, *, return_url, cancel_url):
         token = str(checkout.token)
+        # What the reader sees on PayPal's page and where PayPal sends them back.
+        experience = {
+            "brand_name": checkout.site.name[:127],
+            "shipping_preference": "NO_SHIPPING",
+            "return_url": return_url,
+            "cancel_url": cancel_url,
+        }
         money = {
             "currency_code": checkout.currency,
             "value": _value(checkout.amount_minor, checkout.currency),
@@ -90,13 +97,7 @@ class PayPalProvider(PaymentProvider):
                 "plan": {
                     "billing_cycles": [{"sequence": 1, "pricing_scheme": {"fixed_price": money}}]
                 },
-                "application_context": {
-                    "brand_name": checkout.site.name[:127],
-                    "shipping_preference": "NO_SHIPPING",
-                    "user_action": "SUBSCRIBE_NOW",
-                    "return_url": return_url,
-                    "cancel_url": cancel_url,
-                },
+                "application_context": {**experience, "user_action": "SUBSCRIBE_NOW"},
             }
             subscription = self.client().subscription_create(body, request_id=f"sub-{token}")
             return CheckoutStart(
@@ -113,15 +114,7 @@ class PayPalProvider(PaymentProvider):
                 }
             ],
             "payment_source": {
-                "paypal": {
-                    "experience_context": {
-                        "brand_name": checkout.site.name[:127],
-                        "shipping_preference": "NO_SHIPPING",
-                        "user_action": "PAY_NOW",
-                        "return_url": return_url,
-                        "cancel_url": cancel_url,
-                    }
-                }
+                "paypal": {"experience_context": {**experience, "user_action": "PAY_NOW"}}
             },
         }
         order = self.client().order_create(body, request_id=f"order-{token}")
