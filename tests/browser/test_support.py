@@ -49,6 +49,10 @@ class SupportBrowserTests:
         )
         appeal = page.locator("section.appeal")
         assert appeal.is_visible()
+        # On a phone the appeal fits: nothing cut off horizontally.
+        page.set_viewport_size({"width": 375, "height": 800})
+        assert not page.evaluate("document.documentElement.scrollWidth > window.innerWidth")
+        page.set_viewport_size({"width": 1280, "height": 900})
         appeal.get_by_label("$10").check()
         page.screenshot(path=str(artifacts / "support-appeal.png"), full_page=True)
         appeal.get_by_role("button", name="Card (Stripe)").click()

@@ -131,6 +131,16 @@ class StripeWebhookTests:
         checkout.refresh_from_db()
         assert checkout.status == Checkout.Status.COMPLETED
 
+    def test_delayed_payment_counts_when_it_succeeds(self, client, war_site, stripe_standin):
+        """A session completed unpaid records nothing; its async_payment_succeeded does."""
+        unpaid = event("checkout_session_completed_payment", payment_status="unpaid")
+        assert send(client, stripe_standin, unpaid).content == b"ignored"
+        assert not Contribution.objects.exists()
+        paid = event("checkout_session_completed_payment", id="evt_async_ok")
+        paid["type"] = "checkout.session.async_payment_succeeded"
+        assert send(client, stripe_standin, paid).content == b"applied"
+        assert Contribution.objects.count() == 1
+
     def test_duplicate_delivery_changes_nothing(self, client, war_site, stripe_standin):
         """The same event delivered twice is answered 200 both times and recorded once."""
         payload = event("checkout_session_completed_payment")

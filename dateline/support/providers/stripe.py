@@ -116,7 +116,8 @@ class StripeProvider(PaymentProvider):
             "occurred_at": _when(event["created"]),
         }
         kind = event["type"]
-        if kind == "checkout.session.completed":
+        # A session paid by a delayed method completes unpaid and succeeds later.
+        if kind in ("checkout.session.completed", "checkout.session.async_payment_succeeded"):
             details = obj.get("customer_details") or {}
             common = {
                 **base,
