@@ -7,12 +7,11 @@ from decimal import Decimal, InvalidOperation
 from urllib.parse import urlsplit
 
 from django.http import Http404, HttpResponse, HttpResponseRedirect
-from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from dateline.articles import selectors as article_selectors
+from dateline.articles.views import _page  # the site's page frame, as search uses it
 
 from . import selectors, services
 from .models import Frequency, Subscription
@@ -28,12 +27,6 @@ def _site(request):
     if request.site is None:
         raise Http404("No site at this host")
     return request.site
-
-
-def _page(request, template, context, *, status=200):
-    site = _site(request)
-    context.update(site=site, sections=article_selectors.site_sections(site))
-    return render(request, template, context, status=status)
 
 
 def _absolute(request, path: str) -> str:

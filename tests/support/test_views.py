@@ -180,6 +180,7 @@ class ReturnPagesTests:
         assert response.status_code == 200 and response["X-Robots-Tag"] == "noindex"
         html = response.content.decode()
         assert "Thank you for keeping the wire free." in html and "$5" in html
+        assert "Privacy Statement" in html  # the network's footer, as on every page
 
     def test_cancel_page_marks_the_checkout(self, client, war_site, appeal):
         """Leaving the hosted checkout lands on a page saying nothing was charged."""
