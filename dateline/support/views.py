@@ -3,9 +3,12 @@ back to, the monthly gift's stop page, and the providers' webhooks."""
 
 import logging
 import re
+import time
 from decimal import Decimal, InvalidOperation
 from urllib.parse import urlsplit
 
+from django.conf import settings
+from django.core.cache import cache
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
@@ -91,12 +94,38 @@ def parse_gift(appeal, data) -> tuple[dict | None, list[str]]:
     return {"frequency": frequency, "provider_name": provider_name, "amount": amount}, []
 
 
+def _over_checkout_limit(request) -> bool:
+    """True when this address started more checkouts than DATELINE_SUPPORT_CHECKOUTS_PER_HOUR
+    (default 30; 0 switches the limit off): each one is a call to the provider, and a
+    flood of them is refused before it reaches the provider. The address is REMOTE_ADDR,
+    so a proxy in front must pass the reader's own (docs/operations.md)."""
+    limit = int(getattr(settings, "DATELINE_SUPPORT_CHECKOUTS_PER_HOUR", 30))
+    if not limit:
+        return False
+    window = int(time.time() // 3600)
+    key = f"support:checkouts:{request.META.get('REMOTE_ADDR', '')}:{window}"
+    cache.add(key, 0, 3600)
+    try:
+        return cache.incr(key) > limit
+    except ValueError:  # evicted between add and incr
+        return False
+
+
 @csrf_exempt
 @require_POST
 def checkout(request):
     site = _site(request)
     if not _same_origin(request):
         return HttpResponse("Forms are accepted from this site's own pages only.", status=403)
+    if _over_checkout_limit(request):
+        logger.warning("support checkout refused: too many from one address")
+        response = HttpResponse(
+            "Too many payment attempts from your address; please try again in an hour.",
+            status=429,
+            content_type="text/plain",
+        )
+        response["Retry-After"] = "3600"
+        return response
     appeal = selectors.appeal_for_site(site)
     gift, errors = parse_gift(appeal, request.POST)
     if gift is None:

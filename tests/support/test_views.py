@@ -150,6 +150,19 @@ class CheckoutFormTests:
         assert post_gift(client, headers=HOST, **form).status_code == 403
         assert not Checkout.objects.exists()
 
+    def test_a_flood_of_checkouts_is_refused(
+        self, client, war_site, appeal, stripe_standin, settings
+    ):
+        """Past the hourly limit per address, checkouts are refused with 429 and never
+        reach the provider."""
+        settings.DATELINE_SUPPORT_CHECKOUTS_PER_HOUR = 3
+        answers = [
+            post_gift(client, frequency="once", provider="stripe", amount="5").status_code
+            for _ in range(5)
+        ]
+        assert answers == [303, 303, 303, 429, 429]
+        assert len(stripe_standin.sessions) == 3 and Checkout.objects.count() == 3
+
     def test_get_is_not_allowed(self, client, war_site, appeal):
         """The checkout endpoint takes POST only."""
         assert client.get("/support/checkout/", headers=HOST).status_code == 405
