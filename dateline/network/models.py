@@ -73,19 +73,8 @@ class Site(models.Model):
 
 # Top-level paths of every site; a section slug cannot take them.
 RESERVED_SECTION_SLUGS = frozenset(
-    {
-        "admin",
-        "static",
-        "archive",
-        "privacy",
-        "media",
-        "api",
-        "wire",
-        "feeds",
-        "search",
-        "network",
-        "support",
-    }
+    {"admin", "static", "archive", "privacy", "media", "api", "wire", "feeds", "search", "network"}
+    | {"support"}
 )
 
 
