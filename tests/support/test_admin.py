@@ -64,6 +64,19 @@ class PersonalDataTests:
         page = client.get("/admin/support/contribution/", headers=ADMIN_HOST).content.decode()
         assert "bob@example.org" not in page
 
+    def test_supporter_page_masks_without_the_permission(self, client, gifts):
+        """A supporter's own page shows the masked address and no name without the
+        permission, and both with it."""
+        ada, _ = gifts
+        staff(client, "view_supporter", "view_contribution")
+        html = client.get(
+            f"/admin/support/supporter/{ada.pk}/change/", headers=ADMIN_HOST
+        ).content.decode()
+        assert (
+            "a***@example.org" in html and "ada@example.org" not in html and "Ada Giver" not in html
+        )
+        assert "R-0" in html  # the gifts are listed
+
     def test_addresses_shown_with_the_permission(self, client, gifts):
         """With view_supporter_personal_data the names and addresses show."""
         staff(client, "view_supporter", "view_supporter_personal_data")
