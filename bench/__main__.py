@@ -1,8 +1,8 @@
-"""python -m bench [all | pages | ingest | search | desk | comments] [options] (see docs/benchmarks.md)."""
+"""python -m bench [all | pages | ingest | search | desk | comments | support] [options] (see docs/benchmarks.md)."""
 
 import sys
 
-from bench import comments, desk, ingest, pages, search
+from bench import comments, desk, ingest, pages, search, support
 
 BENCHES = {
     "pages": pages.main,
@@ -10,6 +10,7 @@ BENCHES = {
     "search": search.main,
     "desk": desk.main,
     "comments": comments.main,
+    "support": support.main,
 }
 
 if __name__ == "__main__":

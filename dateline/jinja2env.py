@@ -39,9 +39,16 @@ def _reader_regions() -> dict:
     }
 
 
+def support_appeal(site):
+    """The support appeal a site shows (region 8); see dateline/support/selectors.py."""
+    from dateline.support.selectors import appeal_for_site
+
+    return appeal_for_site(site)
+
+
 def environment(**options):
     env = Environment(**options)  # noqa: S701 - autoescape is set in settings.TEMPLATES
-    env.globals.update(static=static, url=reverse)
+    env.globals.update(static=static, url=reverse, support_appeal=support_appeal)
     env.globals.update(_reader_regions())
     env.filters.update(
         dateline_date=dateline_date, local_time=local_time, iso=iso, paragraphs=paragraphs

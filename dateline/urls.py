@@ -20,6 +20,7 @@ urlpatterns = [
     path("", include("dateline.comments.urls")),
     path("", include("dateline.promotions.urls")),
     path("accounts/", include("dateline.comments.accounts_urls")),
+    path("support/", include("dateline.support.urls")),
     path("", include("dateline.articles.urls")),
 ]
 

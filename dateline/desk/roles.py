@@ -29,6 +29,7 @@ EDITOR = [
     "network.view_section",
     "network.view_site",
     "ops.view_dashboard",
+    "support.view_appealconfig",
 ]
 CHIEF_EDITOR = EDITOR + [
     "desk.withdraw_any",
@@ -45,6 +46,11 @@ CHIEF_EDITOR = EDITOR + [
     "network.delete_relatedlink",
     "network.view_relatedlink",
     "articles.delete_story",
+    "support.add_appealconfig",
+    "support.change_appealconfig",
+    "support.view_contribution",
+    "support.view_subscription",
+    "support.view_supporter",
 ]
 MODERATOR = [
     "comments.moderate_comment",

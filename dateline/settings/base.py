@@ -24,6 +24,7 @@ INSTALLED_APPS = [
     "dateline.syndication",
     "dateline.api",
     "dateline.search",
+    "dateline.support",
     "dateline.demo",
     "dateline.ops",
     "dateline.worker",
@@ -150,7 +151,15 @@ SECURE_CSP = {
     "object-src": [CSP.NONE],
     "base-uri": [CSP.NONE],
     "frame-ancestors": [CSP.NONE],
-    "form-action": [CSP.SELF],
+    # The support appeal's form is answered by a 303 to the provider's hosted checkout,
+    # and browsers apply form-action to that redirect too (docs/operations.md).
+    "form-action": [
+        CSP.SELF,
+        *os.environ.get(
+            "DATELINE_SUPPORT_CHECKOUT_ORIGINS",
+            "https://checkout.stripe.com https://www.paypal.com https://www.sandbox.paypal.com",
+        ).split(),
+    ],
 }
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"

@@ -25,6 +25,7 @@ PUBLIC_VIEW_MODULES = {
     "dateline.comments.views",  # readers write and report comments
     "dateline.comments.accounts_urls",  # allauth's password pages, closed (404)
     "dateline.promotions.views",  # click redirects, images, ads.txt
+    "dateline.support.views",  # the appeal's checkout and the providers' signed webhooks
     "django.contrib.syndication.views",
     "django.contrib.sitemaps.views",
     "django.views.static",
