@@ -33,6 +33,8 @@ INSTALLED_APPS = [
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 MIDDLEWARE = [
+    # First: answers /healthz, /readyz, /metrics; request ids, metrics, request log.
+    "dateline.ops.middleware.OpsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "dateline.network.middleware.SiteMiddleware",
@@ -142,13 +144,12 @@ DATELINE_FRONT_PAGE_SIZE = 20
 DATELINE_HOME_LATEST = 12
 DATELINE_HEADLINE_BLOCK_SIZE = 4
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": "WARNING"},
-    "loggers": {"dateline": {"handlers": ["console"], "level": "INFO", "propagate": False}},
-}
+# One line per event, text or JSON (DATELINE_LOG_FORMAT=json), with the request id.
+from dateline.ops.logs import logging_config  # noqa: E402
+
+LOGGING = logging_config(
+    os.environ.get("DATELINE_LOG_FORMAT", "text"), os.environ.get("DATELINE_LOG_LEVEL", "INFO")
+)
 
 # How readers reach the sites: links between the network's sites and canonical URLs.
 DATELINE_PUBLIC_SCHEME = os.environ.get("DATELINE_PUBLIC_SCHEME", "https")
@@ -162,3 +163,13 @@ DATELINE_INBOX_DIR = Path(os.environ.get("DATELINE_INBOX_DIR", VAR_DIR / "inbox"
 # Wire ingestion: the key(s) that encrypt source credentials, and the largest delivery accepted.
 DATELINE_CREDENTIALS_KEY = os.environ.get("DATELINE_CREDENTIALS_KEY", "")
 DATELINE_WIRE_MAX_BYTES = int(os.environ.get("DATELINE_WIRE_MAX_BYTES", 20 * 1024 * 1024))
+
+# Operations (dateline/ops): readiness limits, and who may read /metrics.
+DATELINE_HEARTBEAT_MAX_AGE = float(os.environ.get("DATELINE_HEARTBEAT_MAX_AGE", 60))
+DATELINE_QUEUE_MAX_WAIT = float(os.environ.get("DATELINE_QUEUE_MAX_WAIT", 300))
+DATELINE_METRICS_TOKEN = os.environ.get("DATELINE_METRICS_TOKEN", "")
+DATELINE_METRICS_NETWORKS = [
+    network.strip()
+    for network in os.environ.get("DATELINE_METRICS_NETWORKS", "127.0.0.1/32,::1/128").split(",")
+    if network.strip()
+]
