@@ -9,12 +9,11 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
+from ops_processes import ROOT, dateline, wait_for
 
 from dateline.worker import services as worker_services
 from dateline.worker.models import Heartbeat
 from dateline.worker.probes import probe_sleep
-
-from ops_processes import ROOT, dateline, wait_for
 
 PROBE_HOST = {"host": "10.0.0.7"}  # a load balancer calls by address: not an allowed host
 
