@@ -16,6 +16,8 @@ import re
 import time
 import uuid
 
+from django.conf import settings
+
 from . import logs, metrics, views
 
 logger = logging.getLogger("dateline.request")
@@ -35,6 +37,8 @@ def request_id_for(header: str | None) -> str:
 def _view_label(request) -> str:
     match = getattr(request, "resolver_match", None)
     if match is None:
+        if request.path_info.startswith(settings.STATIC_URL):
+            return "static"  # answered by WhiteNoise before URL resolution
         return "unmatched"  # unknown host, no URL pattern: one label, not one per path
     return match.view_name or match.url_name or "unnamed"
 
