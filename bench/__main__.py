@@ -1,10 +1,10 @@
-"""python -m bench [all | pages | ingest | search] [options] (see docs/benchmarks.md)."""
+"""python -m bench [all | pages | ingest | search | ops] [options] (see docs/benchmarks.md)."""
 
 import sys
 
-from bench import ingest, pages, search
+from bench import ingest, ops, pages, search
 
-BENCHES = {"pages": pages.main, "ingest": ingest.main, "search": search.main}
+BENCHES = {"pages": pages.main, "ingest": ingest.main, "search": search.main, "ops": ops.main}
 
 if __name__ == "__main__":
     name, *options = sys.argv[1:] or ["all"]
