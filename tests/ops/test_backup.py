@@ -9,7 +9,7 @@ import pytest
 from django.apps import apps
 from django.core.management import call_command
 from django.db import connection
-from ops_processes import database_url, dateline, dateline_environment
+from ops_processes import database_url, dateline, dateline_environment, wait_for
 
 from dateline.articles.models import Story
 from dateline.wire.models import Delivery, RawDelivery, Source, WireItem
@@ -205,10 +205,10 @@ class BackupDuringWritesTests:
         thread = threading.Thread(target=writer)
         thread.start()
         try:
-            assert _wait(lambda: len(written) >= 5)
+            assert wait_for(lambda: len(written) >= 5)
             call_command("backup", str(tmp_path / "backup"), verbosity=0)
             at_backup = json.loads((tmp_path / "backup/manifest.json").read_text())["tables"]
-            assert _wait(lambda: Delivery.objects.count() > at_backup["wire_delivery"] + 6)
+            assert wait_for(lambda: Delivery.objects.count() > at_backup["wire_delivery"] + 6)
         finally:
             stop.set()
             thread.join(60)
@@ -224,14 +224,3 @@ class BackupDuringWritesTests:
         )
         assert orphans[0][0] == 0
         assert WireItem.objects.count() > deliveries[1]
-
-
-def _wait(condition, timeout=60.0):
-    import time
-
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.05)
-    return False
