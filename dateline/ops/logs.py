@@ -56,9 +56,9 @@ class TextFormatter(logging.Formatter):
 class JSONFormatter(JsonFormatter):
     def __init__(self):
         super().__init__(
-            "%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s",
-            rename_fields={"asctime": "time", "levelname": "level", "name": "logger"},
-            timestamp=False,
+            "%(levelname)s %(name)s %(message)s %(request_id)s",
+            rename_fields={"levelname": "level", "name": "logger"},
+            timestamp="time",  # ISO 8601, UTC
         )
 
     def add_fields(self, log_record, record, message_dict):

@@ -34,6 +34,7 @@ class RequestLogTests:
             "GET", "/privacy/", "privacy", 200,
         )  # fmt: skip
         assert line["level"] == "INFO" and isinstance(line["duration_ms"], float)
+        assert line["time"].endswith("+00:00")
 
     def test_proxy_request_id_is_kept(self, client, war_site, log_lines):
         """A sane X-Request-ID from the proxy is used and echoed."""
