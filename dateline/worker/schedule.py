@@ -22,6 +22,8 @@ SCHEDULE = [
         "dateline.wire.tasks.deliveries_pending_sweep",
         timedelta(minutes=5),
     ),
+    # A no-op unless DATELINE_BACKUP_DIR is set (dateline/ops/tasks.py).
+    Periodic("back up", "dateline.ops.tasks.backup_scheduled", timedelta(days=1)),
 ]
 
 # Attempts before a failing task is given up (FAILED), per task path.

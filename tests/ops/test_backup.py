@@ -224,3 +224,28 @@ class BackupDuringWritesTests:
         )
         assert orphans[0][0] == 0
         assert WireItem.objects.count() > deliveries[1]
+
+
+@pytest.mark.django_db(transaction=True)
+class ScheduledBackupTests:
+    def test_daily_backup_keeps_the_newest(self, settings, tmp_path):
+        """With DATELINE_BACKUP_DIR set the scheduled task writes a complete backup
+        and keeps only the DATELINE_BACKUP_KEEP newest; other folders are left alone."""
+        from dateline.ops.tasks import backup_scheduled
+        from dateline.worker.schedule import SCHEDULE
+
+        assert "dateline.ops.tasks.backup_scheduled" in {p.task_path for p in SCHEDULE}
+        settings.DATELINE_BACKUP_DIR = str(tmp_path / "backups")
+        settings.DATELINE_BACKUP_KEEP = 2
+        (tmp_path / "backups/keep-me").mkdir(parents=True)
+        written = [Path(backup_scheduled.call()) for _ in range(3)]
+        left = sorted(p.name for p in (tmp_path / "backups").iterdir())
+        assert left == sorted(["keep-me", written[1].name, written[2].name])
+        assert (written[2] / "manifest.json").is_file()
+
+    def test_nothing_without_a_folder(self, settings):
+        """Without DATELINE_BACKUP_DIR the task says so and writes nothing."""
+        from dateline.ops.tasks import backup_scheduled
+
+        settings.DATELINE_BACKUP_DIR = ""
+        assert "not set" in backup_scheduled.call()
