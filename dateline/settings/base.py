@@ -170,11 +170,11 @@ DATELINE_WIRE_MAX_BYTES = int(os.environ.get("DATELINE_WIRE_MAX_BYTES", 20 * 102
 DATELINE_HEARTBEAT_MAX_AGE = float(os.environ.get("DATELINE_HEARTBEAT_MAX_AGE", 60))
 DATELINE_QUEUE_MAX_WAIT = float(os.environ.get("DATELINE_QUEUE_MAX_WAIT", 300))
 DATELINE_METRICS_TOKEN = os.environ.get("DATELINE_METRICS_TOKEN", "")
-# Daily backups by the worker into this folder (unset: none), keeping the newest N.
-DATELINE_BACKUP_DIR = os.environ.get("DATELINE_BACKUP_DIR", "")
-DATELINE_BACKUP_KEEP = int(os.environ.get("DATELINE_BACKUP_KEEP", 14))
 DATELINE_METRICS_NETWORKS = [
     network.strip()
     for network in os.environ.get("DATELINE_METRICS_NETWORKS", "127.0.0.1/32,::1/128").split(",")
     if network.strip()
 ]
+# Daily backups by the worker into this folder (unset: none), keeping the newest N.
+DATELINE_BACKUP_DIR = os.environ.get("DATELINE_BACKUP_DIR", "")
+DATELINE_BACKUP_KEEP = int(os.environ.get("DATELINE_BACKUP_KEEP", 14))

@@ -178,3 +178,13 @@ class MultiprocessTests:
         task = "dateline.worker.probes.probe_sleep"
         assert sample(text, "dateline_tasks_total", task=task, outcome="succeeded") == 1
         assert len(list((tmp_path / "prometheus").glob("*.db"))) >= 2  # several processes wrote
+
+
+class MetricsSettingsTests:
+    def test_bad_network_is_a_system_check_error(self, settings):
+        """A typo in DATELINE_METRICS_NETWORKS fails `dateline check` with a hint."""
+        from dateline.ops.apps import check_metrics_networks
+
+        settings.DATELINE_METRICS_NETWORKS = ["127.0.0.1/32", "10.0.0.0/8x"]
+        [error] = check_metrics_networks(None)
+        assert error.id == "dateline.ops.E001" and "'10.0.0.0/8x'" in error.msg
