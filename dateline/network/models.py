@@ -75,6 +75,8 @@ class Site(models.Model):
 RESERVED_SECTION_SLUGS = frozenset(
     {"admin", "static", "archive", "privacy", "media", "api", "wire", "feeds", "search", "network"}
 )
+# The probes and metrics, answered on every host by dateline.ops.middleware.
+RESERVED_SECTION_SLUGS = RESERVED_SECTION_SLUGS | {"healthz", "readyz", "metrics"}
 
 
 def validate_section_slug(value):

@@ -152,3 +152,16 @@ class StatusCommandTests:
         result = dateline("status", env=env)
         assert result.returncode == 1
         assert "FAIL database  unreachable" in result.stdout
+
+
+@pytest.mark.django_db
+class ReservedPathTests:
+    @pytest.mark.parametrize("slug", ["healthz", "readyz", "metrics"])
+    def test_section_cannot_take_a_probe_path(self, war_site, slug):
+        """The middleware answers these paths on every host: no section may take them."""
+        from django.core.exceptions import ValidationError
+
+        from dateline.network.models import Section
+
+        with pytest.raises(ValidationError, match="reserved path"):
+            Section(site=war_site, slug=slug, name=slug.title()).full_clean()
