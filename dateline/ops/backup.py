@@ -30,7 +30,7 @@ from pathlib import Path
 
 from django.apps import apps
 from django.conf import settings
-from django.db import connection, connections
+from django.db import DatabaseError, connection, connections
 from django.utils import timezone
 
 FORMAT = "dateline-backup/1"
@@ -263,6 +263,8 @@ def manifest_read(path: Path) -> dict:
         raise BackupError(f"{path / MANIFEST} is damaged ({error})") from None
     if manifest.get("format") != FORMAT:
         raise BackupError(f"{path} is a {manifest.get('format')!r} backup; this is {FORMAT}")
+    if manifest.get("database_file") not in manifest.get("files", {}):
+        raise BackupError(f"{path / MANIFEST} names no database file among its files")
     for relative, expected in manifest["files"].items():
         file = (path / relative).resolve()
         if not file.is_relative_to(path.resolve()):
@@ -291,7 +293,15 @@ def restore(*, path: Path, force: bool = False) -> dict:
         raise BackupError(
             f"this is a {manifest['engine']} backup; the instance runs on {connection.vendor}"
         )
-    content = instance_content()
+    if connection.vendor == "sqlite":  # a new instance: its folder may not exist yet
+        Path(connection.settings_dict["NAME"]).parent.mkdir(parents=True, exist_ok=True)
+    try:
+        content = instance_content()
+    except DatabaseError as error:
+        raise BackupError(
+            f"cannot read the target database ({type(error).__name__}: {error}); on "
+            "PostgreSQL create it first (createdb), empty"
+        ) from error
     if content and not force:
         example = ", ".join(f"{table} ({n})" for table, n in list(content.items())[:3])
         raise BackupError(
@@ -302,6 +312,9 @@ def restore(*, path: Path, force: bool = False) -> dict:
     media_files = [name for name in manifest["files"] if name.startswith("media/")]
     if media_files and media is None:
         raise BackupError("the backup holds uploaded media; set MEDIA_ROOT to restore them")
+    for name in media_files:
+        if not (media / name.removeprefix("media/")).resolve().is_relative_to(media.resolve()):
+            raise BackupError(f"the manifest names a media file outside MEDIA_ROOT: {name}")
     connections.close_all()
     if manifest["engine"] == "sqlite":
         _sqlite_restore(path / manifest["database_file"])

@@ -249,3 +249,47 @@ class ScheduledBackupTests:
 
         settings.DATELINE_BACKUP_DIR = ""
         assert "not set" in backup_scheduled.call()
+
+
+@pytest.mark.django_db(transaction=True)
+class HostileBackupTests:
+    def _backup_with(self, tmp_path, files):
+        """A backup folder whose manifest lists ``files`` (name -> bytes), checksums right."""
+        call_command("backup", str(tmp_path / "backup"), verbosity=0)
+        manifest_path = tmp_path / "backup/manifest.json"
+        manifest = json.loads(manifest_path.read_text())
+        for name, data in files.items():
+            target = tmp_path / "backup" / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(data)
+            manifest["files"][name] = hashlib.sha256(data).hexdigest()
+        manifest_path.write_text(json.dumps(manifest))
+        return tmp_path / "backup"
+
+    def test_media_path_escaping_media_root_is_refused(self, tmp_path, target):
+        """A manifest naming media/../x (inside the backup, outside MEDIA_ROOT) is
+        refused before anything is written."""
+        backup = self._backup_with(tmp_path, {"media/../evil.txt": b"x"})
+        restored = target()
+        restored.env["DATELINE_MEDIA_ROOT"] = str(tmp_path / "media-root")
+        result = dateline("restore", str(backup), env=restored.env)
+        assert result.returncode == 1
+        assert "outside MEDIA_ROOT" in result.stderr
+        assert not (tmp_path / "evil.txt").exists()
+
+    def test_file_outside_the_backup_is_refused(self, tmp_path, target):
+        """A manifest naming ../anything is refused."""
+        (tmp_path / "outside.txt").write_bytes(b"y")
+        call_command("backup", str(tmp_path / "backup"), verbosity=0)
+        manifest_path = tmp_path / "backup/manifest.json"
+        manifest = json.loads(manifest_path.read_text())
+        manifest["files"]["../outside.txt"] = hashlib.sha256(b"y").hexdigest()
+        manifest_path.write_text(json.dumps(manifest))
+        result = dateline("restore", str(tmp_path / "backup"), env=target().env)
+        assert result.returncode == 1 and "outside the backup" in result.stderr
+
+    def test_not_a_backup(self, tmp_path, target):
+        """A folder without a manifest is named as not a backup."""
+        (tmp_path / "random").mkdir()
+        result = dateline("restore", str(tmp_path / "random"), env=target().env)
+        assert result.returncode == 1 and "is not a backup: no manifest.json" in result.stderr
