@@ -26,12 +26,17 @@ def healthz(request):
 
 def readyz(request):
     """Ready to serve and to work: database, worker heartbeat, queue (see health.py).
-    503 when any check fails, so a load balancer takes the instance out."""
+    503 when any check fails, so a load balancer takes the instance out. The checks'
+    details (worker names, queue figures) go only to operators, as /metrics does;
+    anyone else gets the status alone."""
     ready, checks = health.readiness()
-    return _no_store(JsonResponse(health.report(ready, checks), status=200 if ready else 503))
+    body = health.report(ready, checks)
+    if not operator_allowed(request):
+        body = {"status": body["status"]}
+    return _no_store(JsonResponse(body, status=200 if ready else 503))
 
 
-def metrics_allowed(request) -> bool:
+def operator_allowed(request) -> bool:
     """A bearer token equal to DATELINE_METRICS_TOKEN, or a direct connection from
     DATELINE_METRICS_NETWORKS (loopback by default). A request that came through a
     proxy (it carries forwarding headers) is not "from loopback", whatever its
@@ -51,7 +56,7 @@ def metrics_allowed(request) -> bool:
 
 
 def metrics(request):
-    if not metrics_allowed(request):
+    if not operator_allowed(request):
         return _no_store(
             JsonResponse(
                 {"error": "metrics are served to allowed networks or with the bearer token"},

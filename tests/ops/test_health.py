@@ -165,3 +165,19 @@ class ReservedPathTests:
 
         with pytest.raises(ValidationError, match="reserved path"):
             Section(site=war_site, slug=slug, name=slug.title()).full_clean()
+
+
+@pytest.mark.django_db
+class ReadyzDisclosureTests:
+    def test_details_only_for_operators(self, client, settings):
+        """From outside the operator networks /readyz says ready or not, with the right
+        status code, and names no worker or figure; the bearer token shows the checks."""
+        settings.DATELINE_METRICS_TOKEN = "ops-token-5678"
+        response = client.get("/readyz", REMOTE_ADDR="203.0.113.9")
+        assert response.status_code == 503 and response.json() == {"status": "not ready"}
+        beat()
+        assert client.get("/readyz", REMOTE_ADDR="203.0.113.9").json() == {"status": "ready"}
+        with_token = client.get(
+            "/readyz", REMOTE_ADDR="203.0.113.9", headers={"Authorization": "Bearer ops-token-5678"}
+        )
+        assert with_token.json()["checks"]["worker"]["detail"].startswith("1 alive")
