@@ -33,6 +33,8 @@ from .models import Lease, ScheduleSlot
 
 logger = logging.getLogger("dateline.worker")
 
+HEARTBEAT_EVERY = 1.0  # seconds, at most; /readyz allows DATELINE_HEARTBEAT_MAX_AGE (60)
+
 
 def max_attempts(task_path: str) -> int:
     return schedule.MAX_ATTEMPTS.get(task_path, schedule.MAX_ATTEMPTS["default"])
@@ -100,6 +102,7 @@ class Worker(DBWorker):
         self.current_task_id = None
         self._stop = threading.Event()
         self.started_at = timezone.now()
+        self._last_beat = self._last_prune = float("-inf")
         self._housekeeper = threading.Thread(target=self._housekeeping, daemon=True)
 
     def run(self) -> None:
@@ -124,17 +127,28 @@ class Worker(DBWorker):
                     Lease.objects.filter(task_id=self.current_task_id).update(
                         expires_at=timezone.now() + timedelta(seconds=self.lease_seconds)
                     )
-                services.heartbeat_beat(
-                    worker_id=self.worker_id, started_at=self.started_at, tasks_run=self._run_tasks
-                )
                 requeue_expired(lease_seconds=self.lease_seconds)
                 schedule_tick()
-                services.heartbeats_prune(older_than=timezone.now() - timedelta(days=1))
+                self._beat()
             except Exception:  # keep the thread alive; the next round retries
                 logger.exception("worker housekeeping failed")
             finally:
                 connection.close()
             self._stop.wait(self.housekeeping_every)
+
+    def _beat(self) -> None:
+        """The heartbeat, at most once a second whatever the housekeeping interval
+        (a round must stay short: it renews the running task's lease)."""
+        now = time.monotonic()
+        if now - self._last_beat < HEARTBEAT_EVERY:
+            return
+        services.heartbeat_beat(
+            worker_id=self.worker_id, started_at=self.started_at, tasks_run=self._run_tasks
+        )
+        if now - self._last_prune > 3600:
+            services.heartbeats_prune(older_than=timezone.now() - timedelta(days=1))
+            self._last_prune = now
+        self._last_beat = now
 
     def run_task(self, db_task_result: DBTaskResult) -> None:
         Lease.objects.update_or_create(
