@@ -1,8 +1,9 @@
-"""python -m bench [all | pages | ingest | search | desk | comments | support] [options] (see docs/benchmarks.md)."""
+"""python -m bench [all | pages | ingest | search | desk | comments | support | ops] [options]
+(see docs/benchmarks.md)."""
 
 import sys
 
-from bench import comments, desk, ingest, pages, search, support
+from bench import comments, desk, ingest, ops, pages, search, support
 
 BENCHES = {
     "pages": pages.main,
@@ -11,6 +12,7 @@ BENCHES = {
     "desk": desk.main,
     "comments": comments.main,
     "support": support.main,
+    "ops": ops.main,
 }
 
 if __name__ == "__main__":

@@ -51,6 +51,8 @@ CHIEF_EDITOR = EDITOR + [
     "support.view_contribution",
     "support.view_subscription",
     "support.view_supporter",
+    "worker.view_deadletter",
+    "worker.retry_deadletter",
 ]
 MODERATOR = [
     "comments.moderate_comment",
@@ -67,7 +69,7 @@ MODERATOR = [
 # personal data (subscribers, supporters, commenters), promotions, social login secrets.
 ADMIN_APPS = (
     "network", "auth", "otp_totp", "axes", "newsletters", "support", "comments", "promotions",
-    "socialaccount", "account",
+    "socialaccount", "account", "worker", "django_tasks_db",
 )  # fmt: skip
 
 ROLES = {

@@ -76,6 +76,8 @@ RESERVED_SECTION_SLUGS = frozenset(
     {"admin", "static", "archive", "privacy", "media", "api", "wire", "feeds", "search", "network"}
     | {"comments", "share", "promo", "accounts", "support"}
 )
+# The probes and metrics, answered on every host by dateline.ops.middleware.
+RESERVED_SECTION_SLUGS = RESERVED_SECTION_SLUGS | {"healthz", "readyz", "metrics"}
 
 
 def validate_section_slug(value):

@@ -38,6 +38,8 @@ INSTALLED_APPS = [
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 MIDDLEWARE = [
+    # First: answers /healthz, /readyz, /metrics; request ids, metrics, request log.
+    "dateline.ops.middleware.OpsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "dateline.network.middleware.SiteMiddleware",
@@ -137,6 +139,8 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
+# Uploaded files (dateline backup copies them with the database).
+MEDIA_ROOT = Path(os.environ.get("DATELINE_MEDIA_ROOT", VAR_DIR / "media"))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
@@ -172,13 +176,12 @@ DATELINE_FRONT_PAGE_SIZE = 20
 DATELINE_HOME_LATEST = 12
 DATELINE_HEADLINE_BLOCK_SIZE = 4
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": "WARNING"},
-    "loggers": {"dateline": {"handlers": ["console"], "level": "INFO", "propagate": False}},
-}
+# One line per event, text or JSON (DATELINE_LOG_FORMAT=json), with the request id.
+from dateline.ops.logs import logging_config  # noqa: E402
+
+LOGGING = logging_config(
+    os.environ.get("DATELINE_LOG_FORMAT", "text"), os.environ.get("DATELINE_LOG_LEVEL", "INFO")
+)
 
 # How readers reach the sites: links between the network's sites and canonical URLs.
 DATELINE_PUBLIC_SCHEME = os.environ.get("DATELINE_PUBLIC_SCHEME", "https")
@@ -282,3 +285,15 @@ AKISMET_TIMEOUT = 5
 # Promotions: how long a process keeps a site's list, how often counters are written.
 DATELINE_PROMOTIONS_CACHE_SECONDS = 60
 DATELINE_PROMOTIONS_FLUSH_SECONDS = 10
+# Operations (dateline/ops): readiness limits, and who may read /metrics.
+DATELINE_HEARTBEAT_MAX_AGE = float(os.environ.get("DATELINE_HEARTBEAT_MAX_AGE", 60))
+DATELINE_QUEUE_MAX_WAIT = float(os.environ.get("DATELINE_QUEUE_MAX_WAIT", 300))
+DATELINE_METRICS_TOKEN = os.environ.get("DATELINE_METRICS_TOKEN", "")
+DATELINE_METRICS_NETWORKS = [
+    network.strip()
+    for network in os.environ.get("DATELINE_METRICS_NETWORKS", "127.0.0.1/32,::1/128").split(",")
+    if network.strip()
+]
+# Daily backups by the worker into this folder (unset: none), keeping the newest N.
+DATELINE_BACKUP_DIR = os.environ.get("DATELINE_BACKUP_DIR", "")
+DATELINE_BACKUP_KEEP = int(os.environ.get("DATELINE_BACKUP_KEEP", 14))

@@ -22,6 +22,7 @@ from django.db import DatabaseError, IntegrityError, connection, models, transac
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
+from dateline.ops.metrics import wire_outcomes
 from dateline.sql import aware
 
 from . import clusters
@@ -142,7 +143,9 @@ def deliveries_ingest(*, source: Source, deliveries: list[tuple[str, bytes]]) ->
     Never raises for bad content. The raw bytes are kept in the same transaction
     as the deliveries' records."""
     arrivals = [_read(source, data, origin) for origin, data in deliveries]
-    return _commit_isolating(source, arrivals)
+    results = _commit_isolating(source, arrivals)
+    wire_outcomes(source.slug, (result.status for result in results))
+    return results
 
 
 def _commit_isolating(source: Source, arrivals: list[_Arrival]) -> list[IngestResult]:
@@ -535,6 +538,12 @@ def delivery_rerun(*, delivery: Delivery) -> list[IngestResult]:
 
 def delivery_reprocess(*, delivery: Delivery) -> list[IngestResult]:
     """Parse a kept delivery (pending or quarantined) into the pool."""
+    results = _reprocess(delivery)
+    wire_outcomes(delivery.source.slug, (result.status for result in results))
+    return results
+
+
+def _reprocess(delivery: Delivery) -> list[IngestResult]:
     try:
         data = raw_read(delivery.sha256)
     except RawDelivery.DoesNotExist:  # refused as too large: nothing was kept

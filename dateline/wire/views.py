@@ -14,6 +14,8 @@ from django.http import JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from dateline.ops.metrics import webhook_outcome
+
 from .models import Source
 from .services import delivery_receive
 
@@ -37,6 +39,7 @@ def _refuse(status: int, message: str, source_slug: str, request) -> JsonRespons
         "push to %s refused (%s): %s", source_slug, status, message,
         extra={"remote_addr": request.META.get("REMOTE_ADDR")},
     )  # fmt: skip
+    webhook_outcome("wire_push", "refused")
     return JsonResponse({"error": message}, status=status)
 
 
@@ -59,6 +62,7 @@ def push(request, source_slug):
     if not _authorised(request, body, source.push_secret):
         return _refuse(401, "bad or missing signature or token", source_slug, request)
     delivery, created = delivery_receive(source=source, data=body, origin=f"push:{source.slug}")
+    webhook_outcome("wire_push", "accepted")
     return JsonResponse(
         {"delivery": delivery.pk, "status": delivery.status if created else "duplicate"}, status=202
     )

@@ -6,12 +6,17 @@
   safe to run twice (every task of the project is).
 - **Retries with backoff.** A task that raises runs again after 10 s, 20 s, 40 s...
   up to its attempt limit (schedule.MAX_ATTEMPTS); then it is FAILED.
+- **Dead letters.** A task that failed its last attempt is kept as a DeadLetter
+  (admin: *Dead letters*), with its error and a retry action.
+- **Heartbeat.** Each housekeeping round records that the worker is alive; the
+  readiness check (/readyz) wants a fresh one.
 - **Periodic schedules** (schedule.SCHEDULE) are enqueued once per period across
   any number of workers: the first to insert the period's ScheduleSlot wins.
 """
 
 import logging
 import threading
+import time
 from datetime import UTC, datetime, timedelta
 
 from django.db import IntegrityError, close_old_connections, connection, transaction
@@ -19,12 +24,16 @@ from django.tasks import TaskResultStatus
 from django.utils import timezone
 from django.utils.module_loading import import_string
 from django_tasks_db.management.commands.db_worker import Worker as DBWorker
-from django_tasks_db.models import DBTaskResult
+from django_tasks_db.models import DBTaskResult, get_date_max
 
-from . import schedule
+from dateline.ops import metrics
+
+from . import schedule, services
 from .models import Lease, ScheduleSlot
 
 logger = logging.getLogger("dateline.worker")
+
+HEARTBEAT_EVERY = 1.0  # seconds, at most; /readyz allows DATELINE_HEARTBEAT_MAX_AGE (60)
 
 
 def max_attempts(task_path: str) -> int:
@@ -92,6 +101,8 @@ class Worker(DBWorker):
         self.housekeeping_every = housekeeping_every
         self.current_task_id = None
         self._stop = threading.Event()
+        self.started_at = timezone.now()
+        self._last_beat = self._last_prune = float("-inf")
         self._housekeeper = threading.Thread(target=self._housekeeping, daemon=True)
 
     def run(self) -> None:
@@ -103,6 +114,10 @@ class Worker(DBWorker):
             # may write to the database after it has stopped.
             self._stop.set()
             self._housekeeper.join(timeout=30)
+            try:
+                services.heartbeat_stop(worker_id=self.worker_id)
+            finally:
+                connection.close()
 
     def _housekeeping(self) -> None:
         while not self._stop.is_set():
@@ -114,11 +129,26 @@ class Worker(DBWorker):
                     )
                 requeue_expired(lease_seconds=self.lease_seconds)
                 schedule_tick()
+                self._beat()
             except Exception:  # keep the thread alive; the next round retries
                 logger.exception("worker housekeeping failed")
             finally:
                 connection.close()
             self._stop.wait(self.housekeeping_every)
+
+    def _beat(self) -> None:
+        """The heartbeat, at most once a second whatever the housekeeping interval
+        (a round must stay short: it renews the running task's lease)."""
+        now = time.monotonic()
+        if now - self._last_beat < HEARTBEAT_EVERY:
+            return
+        services.heartbeat_beat(
+            worker_id=self.worker_id, started_at=self.started_at, tasks_run=self._run_tasks
+        )
+        if now - self._last_prune > 3600:
+            services.heartbeats_prune(older_than=timezone.now() - timedelta(days=1))
+            self._last_prune = now
+        self._last_beat = now
 
     def run_task(self, db_task_result: DBTaskResult) -> None:
         Lease.objects.update_or_create(
@@ -130,6 +160,14 @@ class Worker(DBWorker):
         )
         self.current_task_id = db_task_result.id
         self.running_task = True  # SIGTERM now lets the task finish (django-tasks-db's shutdown)
+        task_path = db_task_result.task_path
+        due = db_task_result.run_after
+        if due == get_date_max():
+            due = db_task_result.enqueued_at
+        if db_task_result.started_at and due:
+            wait = (db_task_result.started_at - due).total_seconds()
+            metrics.TASK_WAIT.labels(task=task_path).observe(max(0.0, wait))
+        started = time.perf_counter()
         try:
             task = db_task_result.task
             result = db_task_result.task_result
@@ -140,6 +178,7 @@ class Worker(DBWorker):
             else:
                 value = task.call(*result.args, **result.kwargs)
             db_task_result.set_successful(value)
+            metrics.TASKS.labels(task=task_path, outcome="succeeded").inc()
         except Exception as error:  # noqa: BLE001 - a task's failure is recorded, not raised
             attempt = len(db_task_result.worker_ids)
             if attempt < max_attempts(db_task_result.task_path):
@@ -147,18 +186,25 @@ class Worker(DBWorker):
                 DBTaskResult.objects.filter(
                     id=db_task_result.id, status=TaskResultStatus.RUNNING
                 ).update(status=TaskResultStatus.READY, run_after=timezone.now() + delay)
+                metrics.TASKS.labels(task=task_path, outcome="retried").inc()
                 logger.warning(
                     "task %s (%s) failed on attempt %s (%s: %s); retrying in %s",
                     db_task_result.id, db_task_result.task_path, attempt,
                     type(error).__name__, error, delay,
                 )  # fmt: skip
             else:
-                db_task_result.set_failed(error)
+                with transaction.atomic():
+                    db_task_result.set_failed(error)
+                    letter = services.dead_letter_record(
+                        task_result=db_task_result, error=error, attempts=attempt
+                    )
+                metrics.TASKS.labels(task=task_path, outcome="dead_lettered").inc()
                 logger.error(
-                    "task %s (%s) failed %s times; given up",
-                    db_task_result.id, db_task_result.task_path, attempt,
+                    "task %s (%s) failed %s times; given up, kept as dead letter %s",
+                    db_task_result.id, db_task_result.task_path, attempt, letter.pk,
                 )  # fmt: skip
         finally:
+            metrics.TASK_DURATION.labels(task=task_path).observe(time.perf_counter() - started)
             self.current_task_id = None
             self.running_task = False
             # Only our own lease: the task may have been handed to another worker.

@@ -32,6 +32,8 @@ SCHEDULE = [
     Periodic(
         "comments housekeeping", "dateline.comments.tasks.comments_housekeeping", timedelta(days=1)
     ),
+    # A no-op unless DATELINE_BACKUP_DIR is set (dateline/ops/tasks.py).
+    Periodic("back up", "dateline.ops.tasks.backup_scheduled", timedelta(days=1)),
 ]
 
 # Attempts before a failing task is given up (FAILED), per task path.

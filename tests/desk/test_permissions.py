@@ -37,7 +37,7 @@ OPERATOR_COMMANDS = {
     "ingest", "loaddemo", "serve", "worker", "db_worker", "prune_db_task_results",
     "axes_list_attempts", "axes_reset", "axes_reset_failure_logs", "axes_reset_ip",
     "axes_reset_ip_username", "axes_reset_logs", "axes_reset_username", "staff",
-    "account_unsetmultipleprimaryemails",
+    "account_unsetmultipleprimaryemails", "status", "backup", "restore",
 }  # fmt: skip
 # Readers' social logins (django-allauth): public by design, no staff screen there.
 READER_ACCOUNT_PREFIX = "accounts/"

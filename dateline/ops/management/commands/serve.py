@@ -6,6 +6,7 @@ import shutil
 import signal
 import subprocess
 import sys
+from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
@@ -30,7 +31,11 @@ class Command(BaseCommand):
         )
         if granian is None:
             raise CommandError("granian is not installed; run `make demo` or pip install granian.")
-        env = {**os.environ, "DJANGO_SETTINGS_MODULE": settings.SETTINGS_MODULE}
+        env = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": settings.SETTINGS_MODULE,
+            "PROMETHEUS_MULTIPROC_DIR": str(_metrics_dir()),
+        }
         server_argv = [
             granian,
             "--interface", "wsgi",
@@ -66,3 +71,14 @@ class Command(BaseCommand):
                     child.wait(15)
                 except subprocess.TimeoutExpired:
                     child.kill()
+
+
+def _metrics_dir() -> Path:
+    """Where the children (granian workers, the background worker) write their
+    metrics for /metrics to add up (prometheus-client's multiprocess mode). Emptied
+    at each start, as the client requires: old files would count twice."""
+    path = Path(os.environ.get("PROMETHEUS_MULTIPROC_DIR") or settings.VAR_DIR / "prometheus")
+    path.mkdir(parents=True, exist_ok=True)
+    for stale in path.glob("*.db"):
+        stale.unlink()
+    return path
