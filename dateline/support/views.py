@@ -15,6 +15,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from dateline.articles.views import _page  # the site's page frame, as search uses it
+from dateline.ops.metrics import webhook_outcome
 
 from . import selectors, services
 from .models import Frequency, Subscription
@@ -259,6 +260,7 @@ def webhook(request, provider_name):
         notice = provider.parse_webhook(body=request.body, headers=request.headers)
     except WebhookRefused as refusal:
         logger.warning("support webhook refused (%s): %s", provider_name, refusal.reason)
+        webhook_outcome(f"payment_{provider_name}", "refused")
         return HttpResponse(refusal.reason, status=refusal.status, content_type="text/plain")
     except ProviderError as error:
         logger.warning("support webhook not verified (%s): %s", provider_name, error)
@@ -271,4 +273,5 @@ def webhook(request, provider_name):
     logger.info(
         "support webhook %s %s %s: %s", provider_name, notice.event_type, notice.event_id, outcome
     )
+    webhook_outcome(f"payment_{provider_name}", "accepted")
     return HttpResponse(outcome, content_type="text/plain")
