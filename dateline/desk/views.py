@@ -203,58 +203,61 @@ def publish(request, entry_id):
     return _done(request, entry, f"“{story.headline}” {verb}.")
 
 
+def _act(request, entry_id, action, message: str):
+    """Run ``action(entry)`` (a desk service call) and answer with ``message``, or with
+    the service's reason when the action does not apply."""
+    entry = _entry(entry_id)
+    try:
+        action(entry)
+    except services.DeskError as error:
+        return _refused(request, entry, error)
+    return _done(request, entry, message)
+
+
 @desk_required
 @require_POST
 def spike(request, entry_id):
-    entry = _entry(entry_id)
-    try:
-        if request.POST.get("undo"):
-            services.entry_unspike(entry=entry, user=request.user)
-            return _done(request, entry, "Back in the queue.")
-        services.entry_spike(entry=entry, user=request.user)
-    except services.DeskError as error:
-        return _refused(request, entry, error)
-    return _done(request, entry, "Spiked.")
+    if request.POST.get("undo"):
+        return _act(request, entry_id,
+                    lambda e: services.entry_unspike(entry=e, user=request.user),
+                    "Back in the queue.")  # fmt: skip
+    return _act(request, entry_id, lambda e: services.entry_spike(entry=e, user=request.user),
+                "Spiked.")  # fmt: skip
+
+
+def _story_edit(request, entry):
+    if entry.story is None:
+        raise services.DeskError("Publish the item before editing it.")
+    fields = {
+        name: request.POST[name].strip()
+        for name in ("headline", "teaser", "body")
+        if request.POST.get(name, "").strip()
+    }
+    services.story_edit(story=entry.story, user=request.user, **fields)
 
 
 @desk_required
 @require_POST
 def edit(request, entry_id):
-    entry = _entry(entry_id)
-    if entry.story is None:
-        return _refused(request, entry, services.DeskError("Publish the item before editing it."))
-    fields = {
-        name: request.POST.get(name).strip()
-        for name in ("headline", "teaser", "body")
-        if request.POST.get(name) and request.POST.get(name).strip()
-    }
-    services.story_edit(story=entry.story, user=request.user, **fields)
-    return _done(request, entry, "Saved.")
+    return _act(request, entry_id, lambda e: _story_edit(request, e), "Saved.")
 
 
 @desk_required
 @require_POST
 def update(request, entry_id):
-    entry = _entry(entry_id)
-    try:
-        if request.POST.get("decision") == "accept":
-            services.update_accept(entry=entry, user=request.user)
-            return _done(request, entry, "The story now runs the agency's new version.")
-        services.update_ignore(entry=entry, user=request.user)
-    except services.DeskError as error:
-        return _refused(request, entry, error)
-    return _done(request, entry, "Update ignored; the story keeps the desk's text.")
+    if request.POST.get("decision") == "accept":
+        return _act(request, entry_id,
+                    lambda e: services.update_accept(entry=e, user=request.user),
+                    "The story now runs the agency's new version.")  # fmt: skip
+    return _act(request, entry_id, lambda e: services.update_ignore(entry=e, user=request.user),
+                "Update ignored; the story keeps the desk's text.")  # fmt: skip
 
 
 @desk_required
 @require_POST
 def choose(request, entry_id):
-    entry = _entry(entry_id)
-    try:
-        services.cluster_choose(entry=entry, user=request.user)
-    except services.DeskError as error:
-        return _refused(request, entry, error)
-    return _done(request, entry, "This item now runs for its story.")
+    return _act(request, entry_id, lambda e: services.cluster_choose(entry=e, user=request.user),
+                "This item now runs for its story.")  # fmt: skip
 
 
 @desk_required
