@@ -11,6 +11,7 @@ urlpatterns = [
     path("", include("dateline.syndication.urls")),
     path("api/", include("dateline.api.urls")),
     path("", include("dateline.search.urls")),
+    path("", include("dateline.newsletters.urls")),
     path("", include("dateline.articles.urls")),
 ]
 

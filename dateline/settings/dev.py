@@ -47,3 +47,8 @@ ALLOWED_HOSTS = [".localhost", "localhost", "127.0.0.1", "[::1]"]
 
 DATELINE_PUBLIC_SCHEME = os.environ.get("DATELINE_PUBLIC_SCHEME", "http")
 DATELINE_PUBLIC_PORT = os.environ.get("DATELINE_PUBLIC_PORT", "8000")
+
+# The demo's mail goes to `dateline mailcatcher` (started by `make demo`) unless EMAIL_URL says otherwise.
+from dateline.newsletters.email_url import email_settings  # noqa: E402
+
+globals().update(email_settings(os.environ.get("EMAIL_URL", "smtp://127.0.0.1:2525")))

@@ -22,6 +22,7 @@ SCHEDULE = [
         "dateline.wire.tasks.deliveries_pending_sweep",
         timedelta(minutes=5),
     ),
+    Periodic("newsletters", "dateline.newsletters.tasks.newsletters_tick", timedelta(minutes=1)),
 ]
 
 # Attempts before a failing task is given up (FAILED), per task path.
