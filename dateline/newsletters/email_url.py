@@ -1,4 +1,4 @@
-"""E-mail settings from one ``EMAIL_URL`` (read by the settings modules; imports no models).
+"""The default mailer (Django 6.1 MAILERS) from one ``EMAIL_URL`` (read by the settings modules; imports no models).
 
 smtp://[user:password@]host[:port]     plain SMTP (port 25 by default)
 smtp+tls://...                         SMTP with STARTTLS (587 by default)
@@ -19,8 +19,8 @@ SMTP_BACKEND = "dateline.newsletters.mail.SMTPBackend"
 KNOWN_ESPS = ("amazon_ses", "brevo", "mailgun", "mailjet", "postmark", "resend", "sendgrid")
 
 
-def email_settings(url: str) -> dict:
-    """Django's EMAIL_* settings for ``url``; a clear error for anything else."""
+def mailer_from_url(url: str) -> dict:
+    """The MAILERS entry (Django 6.1) for ``url``; a clear error for anything else."""
     parts = urlsplit(url.strip())
     scheme = parts.scheme.lower()
     if scheme in ("smtp", "smtp+tls", "smtps"):
@@ -30,14 +30,16 @@ def email_settings(url: str) -> dict:
             )
         default_port = {"smtp": 25, "smtp+tls": 587, "smtps": 465}[scheme]
         return {
-            "EMAIL_BACKEND": SMTP_BACKEND,
-            "EMAIL_HOST": parts.hostname,
-            "EMAIL_PORT": parts.port or default_port,
-            "EMAIL_HOST_USER": unquote(parts.username or ""),
-            "EMAIL_HOST_PASSWORD": unquote(parts.password or ""),
-            "EMAIL_USE_TLS": scheme == "smtp+tls",
-            "EMAIL_USE_SSL": scheme == "smtps",
-            "EMAIL_TIMEOUT": 30,
+            "BACKEND": SMTP_BACKEND,
+            "OPTIONS": {
+                "host": parts.hostname,
+                "port": parts.port or default_port,
+                "username": unquote(parts.username or ""),
+                "password": unquote(parts.password or ""),
+                "use_tls": scheme == "smtp+tls",
+                "use_ssl": scheme == "smtps",
+                "timeout": 30,
+            },
         }
     if scheme == "anymail":
         esp = (parts.hostname or "").replace("-", "_")
@@ -46,11 +48,11 @@ def email_settings(url: str) -> dict:
                 f"EMAIL_URL anymail:// names the service, e.g. anymail://postmark "
                 f"(one of {', '.join(KNOWN_ESPS)}, or another django-anymail backend)."
             )
-        return {"EMAIL_BACKEND": f"anymail.backends.{esp}.EmailBackend"}
+        return {"BACKEND": f"anymail.backends.{esp}.EmailBackend"}
     if scheme == "console":
-        return {"EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend"}
+        return {"BACKEND": "django.core.mail.backends.console.EmailBackend"}
     if scheme == "locmem":
-        return {"EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend"}
+        return {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}
     raise ImproperlyConfigured(
         f"EMAIL_URL must start with smtp://, smtp+tls://, smtps://, anymail://, console:// "
         f"or locmem:// (got {scheme or 'no scheme'}://); see docs/operations.md."

@@ -191,7 +191,7 @@ class IssueMessage:
             ]
         )
 
-    def build_email(self, *, to, message_id, preferences_url, unsubscribe_url, connection=None):
+    def build_email(self, *, to, message_id, preferences_url, unsubscribe_url):
         """The same message as a Django EmailMessage, for backends that take those
         (django-anymail's services, locmem in tests)."""
         text = self.text.replace(PREFERENCES_HOLE, preferences_url).replace(
@@ -206,7 +206,6 @@ class IssueMessage:
             from_email=self.from_header,
             to=[to],
             headers=self.headers(to=to, message_id=message_id, unsubscribe_url=unsubscribe_url),
-            connection=connection,
         )
         message.attach_alternative(html, "text/html")
         return message

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.mail import get_connection
+from django.core.mail import mailers
 from django.db.models import F
 from django.utils import timezone
 
@@ -147,7 +147,7 @@ class _Transport:
         self.used = 0
 
     def open(self):
-        self.backend = get_connection()
+        self.backend = mailers.default
         self.backend.open()
         self.used = 0
         self.raw = hasattr(self.backend, "send_raw")
@@ -181,7 +181,6 @@ class _Transport:
                 message_id=message_id,
                 preferences_url=preferences_url,
                 unsubscribe_url=unsubscribe_url,
-                connection=self.backend,
             )
             # Echoed back by the services' webhooks (anymail metadata): bounces find the issue.
             email.metadata = {"issue": str(issue.id)}

@@ -166,9 +166,9 @@ DATELINE_CREDENTIALS_KEY = os.environ.get("DATELINE_CREDENTIALS_KEY", "")
 DATELINE_WIRE_MAX_BYTES = int(os.environ.get("DATELINE_WIRE_MAX_BYTES", 20 * 1024 * 1024))
 
 # Newsletters and all outgoing mail (docs/operations.md, "Newsletters and e-mail").
-from dateline.newsletters.email_url import email_settings  # noqa: E402
+from dateline.newsletters.email_url import mailer_from_url  # noqa: E402
 
-globals().update(email_settings(os.environ.get("EMAIL_URL", "smtp://127.0.0.1:25")))
+MAILERS = {"default": mailer_from_url(os.environ.get("EMAIL_URL", "smtp://127.0.0.1:25"))}
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "newsletters@localhost")
 SERVER_EMAIL = os.environ.get("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
 DATELINE_NEWSLETTER_FROM = os.environ.get("DATELINE_NEWSLETTER_FROM", DEFAULT_FROM_EMAIL)

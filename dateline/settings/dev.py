@@ -49,6 +49,6 @@ DATELINE_PUBLIC_SCHEME = os.environ.get("DATELINE_PUBLIC_SCHEME", "http")
 DATELINE_PUBLIC_PORT = os.environ.get("DATELINE_PUBLIC_PORT", "8000")
 
 # The demo's mail goes to `dateline mailcatcher` (started by `make demo`) unless EMAIL_URL says otherwise.
-from dateline.newsletters.email_url import email_settings  # noqa: E402
+from dateline.newsletters.email_url import mailer_from_url  # noqa: E402
 
-globals().update(email_settings(os.environ.get("EMAIL_URL", "smtp://127.0.0.1:2525")))
+MAILERS = {"default": mailer_from_url(os.environ.get("EMAIL_URL", "smtp://127.0.0.1:2525"))}
