@@ -45,14 +45,20 @@ def issue_contents(*, newsletter: Newsletter, start: datetime, end: datetime, da
         .order_by("section__order", "section__name", "-published_at", "-id")
     )
     base = site.base_url
-    sections, seen = {}, set()
+    placements = list(placements)
+    # A story on two sections of the site appears once: under its canonical
+    # placement's section, else under the section it was first placed in.
+    chosen = {}
+    for placement in sorted(placements, key=lambda p: (not p.is_canonical, p.id)):
+        chosen.setdefault(placement.story_id, placement.id)
+    sections, count = {}, 0
     for placement in placements:
-        story = placement.story
-        if story.id in seen:
+        if chosen[placement.story_id] != placement.id:
             continue
-        seen.add(story.id)
-        if len(seen) > newsletter.max_stories:
+        count += 1
+        if count > newsletter.max_stories:
             break
+        story = placement.story
         section = sections.setdefault(
             placement.section_id,
             {
