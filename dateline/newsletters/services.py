@@ -2,6 +2,7 @@
 unsubscribing, suppression, erasure, and building a day's issue."""
 
 import logging
+import zoneinfo
 from dataclasses import dataclass
 from datetime import date as Date
 from datetime import datetime, timedelta
@@ -178,6 +179,30 @@ def subscriber_erase(*, subscriber: Subscriber) -> None:
 
 
 # -- issues -----------------------------------------------------------------------------
+
+
+def newsletter_due(newsletter: Newsletter, now: datetime) -> Date | None:
+    """The local date whose issue is due at ``now``, or None before the send time."""
+    local = now.astimezone(zoneinfo.ZoneInfo(newsletter.site.time_zone))
+    if local.time() < newsletter.send_time:
+        return None
+    return local.date()
+
+
+def issues_due_build(*, now: datetime) -> list[str]:
+    """Build every active newsletter's issue whose local send time has come today
+    and that has none yet; returns what was built."""
+    built = []
+    for newsletter in newsletters_ensure():
+        day = newsletter_due(newsletter, now)
+        if day is None or Issue.objects.filter(newsletter=newsletter, date=day).exists():
+            continue
+        try:
+            issue = issue_build(newsletter=newsletter, date=day, now=now)
+        except IntegrityError:  # another worker built it
+            continue
+        built.append(f"{newsletter.site.slug} {day}: {issue.status}")
+    return built
 
 
 def issue_window_start(newsletter: Newsletter, now: datetime) -> datetime:

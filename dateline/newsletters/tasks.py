@@ -3,21 +3,18 @@ run twice: confirmation mail is idempotent enough (a second copy of the same lin
 a build returns the existing issue, a send serves only those not yet served."""
 
 import logging
-import zoneinfo
-from datetime import datetime
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.db import IntegrityError
 from django.tasks import task
 from django.template import engines
 from django.utils import timezone
 
 from dateline.network.models import Site
 
-from .models import Issue, Newsletter, Subscriber, Subscription
+from .models import Issue, Subscriber, Subscription
 from .sending import issue_send
-from .services import issue_build, newsletters_ensure
+from .services import issues_due_build
 from .tokens import confirm_token
 
 logger = logging.getLogger("dateline.newsletters")
@@ -73,29 +70,12 @@ def issue_send_task(issue_id: int) -> dict:
     }
 
 
-def newsletter_due(newsletter: Newsletter, now: datetime):
-    """The local date whose issue is due at ``now``, or None before the send time."""
-    local = now.astimezone(zoneinfo.ZoneInfo(newsletter.site.time_zone))
-    if local.time() < newsletter.send_time:
-        return None
-    return local.date()
-
-
 @task()
 def newsletters_tick() -> dict:
     """Every minute: build each newsletter's issue once its local send time has come
     (once per local day), and start or resume the sends that have no live sender."""
     now = timezone.now()
-    built = []
-    for newsletter in newsletters_ensure():
-        day = newsletter_due(newsletter, now)
-        if day is None or Issue.objects.filter(newsletter=newsletter, date=day).exists():
-            continue
-        try:
-            issue = issue_build(newsletter=newsletter, date=day, now=now)
-        except IntegrityError:  # another worker built it
-            continue
-        built.append(f"{newsletter.site.slug} {day}: {issue.status}")
+    built = issues_due_build(now=now)
     resumed = 0
     for issue_id in (
         Issue.objects.filter(status__in=[Issue.Status.READY, Issue.Status.SENDING])
