@@ -1,10 +1,15 @@
-"""python -m bench [all | pages | ingest | search] [options] (see docs/benchmarks.md)."""
+"""python -m bench [all | pages | ingest | search | newsletters] [options] (see docs/benchmarks.md)."""
 
 import sys
 
-from bench import ingest, pages, search
+from bench import ingest, newsletters, pages, search
 
-BENCHES = {"pages": pages.main, "ingest": ingest.main, "search": search.main}
+BENCHES = {
+    "pages": pages.main,
+    "ingest": ingest.main,
+    "search": search.main,
+    "newsletters": newsletters.main,
+}
 
 if __name__ == "__main__":
     name, *options = sys.argv[1:] or ["all"]

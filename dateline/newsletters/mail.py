@@ -109,6 +109,39 @@ def _qp(text: str) -> bytes:
     return binascii.b2a_qp(text.encode(), istext=True).replace(b"\n", b"\r\n")
 
 
+class _QPTemplate:
+    """A text encoded quoted-printable once, except the lines holding holes.
+
+    Quoted-printable encodes line by line (a soft break never crosses a hard one,
+    RFC 2045 §6.7 rule 5), so the lines without a hole are encoded once for every
+    recipient and only the few lines with a link are encoded per message."""
+
+    def __init__(self, text: str, holes: tuple[str, ...]):
+        self.parts: list[bytes | str] = []
+        static: list[str] = []
+        for line in text.splitlines(keepends=True):
+            if any(hole in line for hole in holes):
+                if static:
+                    self.parts.append(_qp("".join(static)))
+                    static = []
+                self.parts.append(line)
+            else:
+                static.append(line)
+        if static:
+            self.parts.append(_qp("".join(static)))
+
+    def fill(self, values: dict[str, str]) -> bytes:
+        out = []
+        for part in self.parts:
+            if isinstance(part, bytes):
+                out.append(part)
+            else:
+                for hole, value in values.items():
+                    part = part.replace(hole, value)
+                out.append(_qp(part))
+        return b"".join(out)
+
+
 def _header(value: str) -> str:
     return value if value.isascii() else Header(value, "utf-8").encode()
 
@@ -139,6 +172,9 @@ class IssueMessage:
         self.boundary = "=_dateline_" + secrets.token_hex(12)
         self.date = formatdate(localtime=False)
         self._subject_header = _header(subject)
+        holes = (PREFERENCES_HOLE, UNSUBSCRIBE_HOLE)
+        self._text_qp = _QPTemplate(text, holes)
+        self._html_qp = _QPTemplate(html, holes)
 
     def message_id(self, *, issue_id: int, subscriber_id: int) -> str:
         return f"<issue-{issue_id}.{subscriber_id}@{self.domain}>"
@@ -158,12 +194,7 @@ class IssueMessage:
 
     def build(self, *, to: str, message_id: str, preferences_url: str, unsubscribe_url: str):
         """The message bytes for one recipient (CRLF line ends, ready for SMTP)."""
-        text = self.text.replace(PREFERENCES_HOLE, preferences_url).replace(
-            UNSUBSCRIBE_HOLE, unsubscribe_url
-        )
-        html = self.html.replace(PREFERENCES_HOLE, preferences_url).replace(
-            UNSUBSCRIBE_HOLE, unsubscribe_url
-        )
+        values = {PREFERENCES_HOLE: preferences_url, UNSUBSCRIBE_HOLE: unsubscribe_url}
         head = [
             f"From: {self.from_header}",
             f"To: {to}",
@@ -184,9 +215,9 @@ class IssueMessage:
                 "\r\n".join(head).encode(),
                 b"\r\n\r\n",
                 f"--{self.boundary}\r\n{part_head.format('plain')}".encode(),
-                _qp(text),
+                self._text_qp.fill(values),
                 f"\r\n--{self.boundary}\r\n{part_head.format('html')}".encode(),
-                _qp(html),
+                self._html_qp.fill(values),
                 f"\r\n--{self.boundary}--\r\n".encode(),
             ]
         )
