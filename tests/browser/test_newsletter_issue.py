@@ -34,7 +34,7 @@ def html(publish, space_site):
 
 class IssueRenderingTests:
     @pytest.mark.parametrize("width", [375, 600])
-    def test_issue_fits_the_pane_without_sideways_scrolling(self, browser, artifacts, html, width):
+    def test_issue_fits_the_pane_without_sideways_scrolling(self, html, browser, artifacts, width):
         """At 375 and 600 px the issue needs no horizontal scrolling, and every
         headline is laid out inside the pane."""
         page = browser.new_page(viewport={"width": width, "height": 900})
