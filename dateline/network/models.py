@@ -74,6 +74,7 @@ class Site(models.Model):
 # Top-level paths of every site; a section slug cannot take them.
 RESERVED_SECTION_SLUGS = frozenset(
     {"admin", "static", "archive", "privacy", "media", "api", "wire", "feeds", "search", "network"}
+    | {"newsletters"}
 )
 
 
