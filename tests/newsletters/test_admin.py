@@ -47,6 +47,22 @@ class PreviewTests:
         response = client.get(f"/admin/newsletters/newsletter/{war_newsletter.id}/preview/")
         assert "Coming in the next issue" in response.content.decode()
 
+    def test_change_pages_offer_preview_and_test(self, client, issue, war_newsletter):
+        """The issue's and the newsletter's admin pages offer Preview and a test send."""
+        client.force_login(
+            staff(
+                "newsletters.view_issue",
+                "newsletters.view_newsletter",
+                "newsletters.send_test_issue",
+            )
+        )
+        for url in (
+            f"/admin/newsletters/issue/{issue.id}/change/",
+            f"/admin/newsletters/newsletter/{war_newsletter.id}/change/",
+        ):
+            html = client.get(url).content.decode()
+            assert "Send a test to me" in html and "/preview/" in html
+
     def test_preview_needs_the_permission(self, client, issue):
         """Viewing issues is not enough to preview or send tests."""
         client.force_login(staff("newsletters.view_issue"))
