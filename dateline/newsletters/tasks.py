@@ -15,7 +15,7 @@ from dateline.network.models import Site
 from .models import Issue, Subscriber, Subscription
 from .sending import issue_send
 from .services import issues_due_build
-from .tokens import confirm_token
+from .tokens import confirm_token, manage_token
 
 logger = logging.getLogger("dateline.newsletters")
 
@@ -35,9 +35,11 @@ def confirmation_send(subscriber_id: int, site_id: int) -> str:
     if not pending:
         return "nothing pending"
     link = f"{site.base_url}/newsletters/confirm/{confirm_token(subscriber_id=subscriber.id, key=subscriber.key)}/"
+    manage = manage_token(subscriber_id=subscriber.id, key=subscriber.key)
     context = {
         "site": site,
         "link": link,
+        "preferences": f"{site.base_url}/newsletters/preferences/{manage}/",
         "names": [s.newsletter.site.name for s in pending],
         "days": settings.DATELINE_NEWSLETTER_CONFIRM_DAYS,
     }

@@ -223,3 +223,72 @@ class KillAndResumeTests:
         assert set(states.values()) <= {"sent", "uncertain"}
         issue.refresh_from_db()
         assert issue.status == Issue.Status.SENT
+
+
+class DroppingHandler:
+    """Accepts mail, but drops the connection in the middle of one recipient's DATA."""
+
+    def __init__(self, drop: str):
+        self.drop, self.counts = drop, {}
+
+    async def handle_DATA(self, server, session, envelope):
+        if self.drop in envelope.rcpt_tos:
+            self.drop = ""  # once
+            server.transport.close()
+            return "421 closing"
+        for rcpt in envelope.rcpt_tos:
+            self.counts[rcpt] = self.counts.get(rcpt, 0) + 1
+        return "250 OK"
+
+
+@pytest.mark.django_db
+class ConnectionLossTests:
+    def test_message_in_flight_is_uncertain_the_rest_resume(
+        self, settings, war_newsletter, publish, subscribers
+    ):
+        """A connection lost during one message: that one is uncertain, the rest of the
+        batch goes back to pending and a second run serves them, nobody twice."""
+        from dateline.newsletters.catcher import LoopbackController
+        from dateline.newsletters.email_url import mailer_from_url
+
+        made = subscribers(6)
+        handler = DroppingHandler(drop=made[2].email)
+        controller = LoopbackController(handler)
+        controller.start()
+        try:
+            settings.MAILERS = {"default": mailer_from_url(f"smtp://127.0.0.1:{controller.port}")}
+            publish("A story")
+            issue = services.issue_build(newsletter=war_newsletter, date=timezone.now().date())
+            with pytest.raises(Exception):  # noqa: B017 - the worker retries the task
+                issue_send(issue_id=issue.id)
+            states = dict(Delivery.objects.values_list("subscriber__email", "state"))
+            assert states[made[2].email] == "uncertain"
+            assert [states[s.email] for s in made[3:]] == ["pending"] * 3
+            report = issue_send(issue_id=issue.id)
+            assert report.finished and report.sent == 3
+        finally:
+            controller.stop()
+        assert handler.counts == {s.email: 1 for s in made if s != made[2]}
+
+
+@pytest.mark.django_db
+class OtherBackendTests:
+    def test_non_smtp_backend_gets_email_messages_with_list_headers(
+        self, war_newsletter, publish, subscribers, mailoutbox
+    ):
+        """Through a backend that takes EmailMessages (anymail's services; locmem here)
+        each recipient gets the same headers, parts and the issue id as metadata."""
+        made = subscribers(2)
+        publish("A story for the service")
+        issue = services.issue_build(newsletter=war_newsletter, date=timezone.now().date())
+        report = issue_send(issue_id=issue.id)
+        assert report.finished and report.sent == 2
+        assert sorted(m.to[0] for m in mailoutbox) == sorted(s.email for s in made)
+        message = mailoutbox[0]
+        assert message.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+        assert message.extra_headers["List-Unsubscribe"].startswith(
+            "<http://spacewar.localhost/newsletters/unsubscribe/"
+        )
+        assert message.alternatives[0].mimetype == "text/html"
+        assert message.metadata == {"issue": str(issue.id)}
+        assert "A story for the service" in message.body

@@ -37,6 +37,7 @@ class ConfirmationFlowTests:
         assert counts == {"Reader@example.com": 1}
         _rcpts, raw = smtp_settings.handler_.messages[0]
         [link] = [url for url in links_in(raw) if "/newsletters/confirm/" in url]
+        assert any("/newsletters/preferences/" in url for url in links_in(raw))
         path = re.sub(r"^https?://[^/]+", "", link)
 
         page = client.get(path, headers={"host": "spacewar.localhost"})
