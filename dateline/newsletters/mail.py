@@ -143,7 +143,8 @@ class _QPTemplate:
 
 
 def _header(value: str) -> str:
-    return value if value.isascii() else Header(value, "utf-8").encode()
+    # RFC 2047 encoded words, folded with CRLF (the default fold is a bare LF).
+    return value if value.isascii() else Header(value, "utf-8").encode(linesep="\r\n")
 
 
 PREFERENCES_HOLE = "%%PREFERENCES_URL%%"

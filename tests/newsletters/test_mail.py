@@ -80,6 +80,21 @@ class IssueMessageTests:
         assert 'role="presentation"' in html and '<td class="story" style="' in html
         assert "<link" not in html
 
+    def test_non_ascii_subject_survives(
+        self, smtp_settings, dkim_key, war_newsletter, subscribers, publish
+    ):
+        """A long non-ASCII subject arrives intact (RFC 2047, CRLF folding) and signed."""
+        subscribers(1)
+        publish(
+            "Überraschung: Défense antimissile à l'épreuve des drones d'attaque à longue portée"
+        )
+        issue = services.issue_build(newsletter=war_newsletter, date=timezone.now().date())
+        issue_send(issue_id=issue.id)
+        [(_rcpts, raw)] = smtp_settings.handler_.messages
+        assert b"\n " not in raw.replace(b"\r\n", b"")  # no bare-LF folds
+        assert parse(raw)["Subject"] == issue.subject
+        assert dkim.verify(raw, dnsfunc=dkim_key)
+
     def test_list_headers_one_click(self, received):
         """List-Unsubscribe carries an https-shaped one-click URL for this recipient and
         List-Unsubscribe-Post says One-Click (RFC 8058 §3.1)."""
