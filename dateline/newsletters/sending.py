@@ -208,6 +208,78 @@ def _refusal(error) -> tuple[str, str] | None:
     return ("failed" if code >= 500 else "pending"), f"{code} {type(error).__name__}"
 
 
+class _Pace:
+    """Keeps the configured rate and renews the lease during slow batches (a low
+    rate, a slow server), so that no other sender takes the issue meanwhile."""
+
+    def __init__(self, issue_id: int, token: str):
+        self.issue_id, self.token = issue_id, token
+        self.rate = settings.DATELINE_NEWSLETTER_RATE
+        self.renew_every = settings.DATELINE_NEWSLETTER_LEASE_SECONDS / 3
+        self.started = self.renewed = time.monotonic()
+        self.handed = 0
+
+    def renew(self) -> None:
+        _renew(self.issue_id, self.token)
+        self.renewed = time.monotonic()
+
+    def after_message(self) -> None:
+        self.handed += 1
+        if time.monotonic() - self.renewed > self.renew_every:
+            self.renew()
+        if self.rate:
+            ahead = self.handed / self.rate - (time.monotonic() - self.started)
+            if ahead > 0:
+                time.sleep(ahead)
+
+
+def _send_batch(batch, *, issue, message, transport, pace, report) -> None:
+    """Hand a batch (already committed as ``sending``) to the server and record each
+    outcome; a connection lost mid-message re-raises after recording."""
+    sent, failed, retry = [], [], []
+
+    def record():
+        _set_state(sent, Delivery.State.SENT)
+        _set_state(failed, Delivery.State.FAILED, error="refused by the server")
+        _set_state(retry, Delivery.State.PENDING, error="deferred by the server")
+        report.sent += len(sent)
+        report.failed += len(failed)
+        report.retried += len(retry)
+
+    for index, (delivery_id, subscriber_id, attempts, email, key, _wanted) in enumerate(batch):
+        try:
+            transport.send(
+                message,
+                issue=issue,
+                to=email,
+                message_id=message.message_id(issue_id=issue.id, subscriber_id=subscriber_id),
+                links=recipient_links(issue, subscriber_id, key),
+            )
+        except Exception as error:  # noqa: BLE001 - sorted into refused / unknown
+            refusal = _refusal(error)
+            if refusal is None:
+                # Lost mid-message: this one is in doubt, the rest never left.
+                record()
+                _set_state([delivery_id], Delivery.State.UNCERTAIN, error=str(error)[:200])
+                _set_state([row[0] for row in batch[index + 1 :]], Delivery.State.PENDING)
+                report.uncertain += 1
+                transport.close()
+                raise
+            state, reason = refusal
+            if state == "pending" and attempts + 1 >= MAX_ATTEMPTS:
+                state = "failed"
+            (retry if state == "pending" else failed).append(delivery_id)
+            report.errors.append(reason)
+            continue
+        sent.append(delivery_id)
+        try:
+            pace.after_message()
+        except LeaseLost:
+            record()  # what was accepted is recorded; the rest stays in doubt
+            raise
+    record()
+
+
 def issue_send(*, issue_id: int, max_batches: int | None = None) -> SendReport:
     """Send the issue to everyone not yet served (see the module's docstring)."""
     report = SendReport(issue_id=issue_id)
@@ -224,15 +296,14 @@ def issue_send(*, issue_id: int, max_batches: int | None = None) -> SendReport:
         error="in flight when the previous sender stopped",
     )
     message = issue_message(issue)
-    transport = _Transport()
-    rate = settings.DATELINE_NEWSLETTER_RATE
-    batch_size = settings.DATELINE_NEWSLETTER_BATCH
-    started, handed = time.monotonic(), 0
+    transport, pace = _Transport(), _Pace(issue_id, token)
     batches = 0
     try:
         while max_batches is None or batches < max_batches:
-            _renew(issue_id, token)
-            rows = fetch_rows(_BATCH_SQL, [issue.newsletter_id, issue_id, batch_size])
+            pace.renew()
+            rows = fetch_rows(
+                _BATCH_SQL, [issue.newsletter_id, issue_id, settings.DATELINE_NEWSLETTER_BATCH]
+            )
             if not rows:
                 report.finished = True
                 break
@@ -247,53 +318,9 @@ def issue_send(*, issue_id: int, max_batches: int | None = None) -> SendReport:
                 Delivery.objects.filter(pk__in=ids[start : start + 500]).update(
                     state=Delivery.State.SENDING, attempts=F("attempts") + 1
                 )
-            sent, failed, retry = [], [], []
-            for index, (delivery_id, subscriber_id, attempts, email, key, _ok) in enumerate(batch):
-                try:
-                    transport.send(
-                        message,
-                        issue=issue,
-                        to=email,
-                        message_id=message.message_id(
-                            issue_id=issue_id, subscriber_id=subscriber_id
-                        ),
-                        links=recipient_links(issue, subscriber_id, key),
-                    )
-                except Exception as error:  # noqa: BLE001 - sorted into refused / unknown
-                    refusal = _refusal(error)
-                    if refusal is None:
-                        # Lost mid-message: this one is in doubt, the rest never left.
-                        _set_state(sent, Delivery.State.SENT)
-                        _set_state(failed, Delivery.State.FAILED, error="refused")
-                        _set_state(retry, Delivery.State.PENDING, error="deferred")
-                        _set_state(
-                            [delivery_id],
-                            Delivery.State.UNCERTAIN,
-                            error=str(error)[:200] or type(error).__name__,
-                        )
-                        _set_state([row[0] for row in batch[index + 1 :]], Delivery.State.PENDING)
-                        report.sent += len(sent)
-                        report.uncertain += 1
-                        transport.close()
-                        raise
-                    state, reason = refusal
-                    if state == "pending" and attempts + 1 >= MAX_ATTEMPTS:
-                        state = "failed"
-                    (retry if state == "pending" else failed).append(delivery_id)
-                    report.errors.append(reason)
-                    continue
-                sent.append(delivery_id)
-                handed += 1
-                if rate:
-                    ahead = handed / rate - (time.monotonic() - started)
-                    if ahead > 0:
-                        time.sleep(ahead)
-            _set_state(sent, Delivery.State.SENT)
-            _set_state(failed, Delivery.State.FAILED, error="refused by the server")
-            _set_state(retry, Delivery.State.PENDING, error="deferred by the server")
-            report.sent += len(sent)
-            report.failed += len(failed)
-            report.retried += len(retry)
+            _send_batch(
+                batch, issue=issue, message=message, transport=transport, pace=pace, report=report
+            )
     finally:
         transport.close()
         _release(issue_id, token, finished=report.finished)
