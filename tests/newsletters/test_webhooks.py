@@ -90,3 +90,26 @@ class TrackingWebhookTests:
         response = post(client, event(reader.email), auth=None)
         assert response.status_code in (400, 401, 403)
         assert Subscriber.objects.get().suppressed == ""
+
+    def test_webhooks_are_off_without_a_secret(self, client, settings, subscribers):
+        """With no webhook secret configured, a basic-auth-only service's webhook
+        (Postmark's) is not answered: a forged bounce cannot suppress anyone."""
+        settings.ANYMAIL = {"WEBHOOK_SECRET": ""}
+        [reader] = subscribers(1)
+        forged = {"RecordType": "Bounce", "Type": "HardBounce", "Email": reader.email,
+                  "BouncedAt": "2026-11-25T10:00:00Z", "MessageID": "x"}  # fmt: skip
+        response = client.post(
+            "/newsletters/webhooks/postmark/tracking/",
+            json.dumps(forged),
+            content_type="application/json",
+            headers={"host": "spacewar.localhost"},
+        )
+        assert response.status_code == 404
+        assert Subscriber.objects.get().suppressed == ""
+
+    def test_inbound_mail_webhooks_are_not_exposed(self, client, mailgun):
+        """Only the tracking webhooks are routed; anymail's inbound ones are not."""
+        response = client.post(
+            "/newsletters/webhooks/mailgun/inbound/", {}, headers={"host": "spacewar.localhost"}
+        )
+        assert response.status_code == 404
