@@ -30,6 +30,10 @@ EDITOR = [
     "network.view_site",
     "ops.view_dashboard",
     "support.view_appealconfig",
+    "newsletters.view_newsletter",
+    "newsletters.change_newsletter",
+    "newsletters.view_issue",
+    "newsletters.send_test_issue",
 ]
 CHIEF_EDITOR = EDITOR + [
     "desk.withdraw_any",
