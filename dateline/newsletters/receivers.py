@@ -5,6 +5,8 @@ signature (and the shared basic-auth secret) before this receiver sees anything.
 from anymail.signals import tracking
 from django.dispatch import receiver
 
+from dateline.ops.metrics import webhook_outcome
+
 from .services import subscriber_suppress
 
 # anymail's normalised event types that end mail to an address. A "bounced" event is
@@ -15,6 +17,7 @@ SUPPRESSING = {"bounced": "bounced", "complained": "complained", "rejected": "re
 
 @receiver(tracking, dispatch_uid="dateline.newsletters.tracking")
 def on_tracking_event(sender, event, esp_name, **kwargs):
+    webhook_outcome("email_tracking", "accepted")  # anymail verified it before this
     reason = SUPPRESSING.get(event.event_type)
     if reason is None or not event.recipient:
         return

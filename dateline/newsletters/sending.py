@@ -31,6 +31,7 @@ from django.core.mail import mailers
 from django.db.models import F
 from django.utils import timezone
 
+from dateline.ops.metrics import newsletter_message
 from dateline.sql import fetch_rows
 
 from .digest import from_address, issue_html, issue_text
@@ -245,6 +246,8 @@ def _send_batch(batch, *, issue, message, transport, pace, report) -> None:
         report.sent += len(sent)
         report.failed += len(failed)
         report.retried += len(retry)
+        newsletter_message("sent", len(sent))
+        newsletter_message("failed", len(failed))
 
     for index, (delivery_id, subscriber_id, attempts, email, key, _wanted) in enumerate(batch):
         try:
