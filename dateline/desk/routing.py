@@ -136,6 +136,13 @@ def _route_one(entry: DeskEntry, rules: list[Rule]) -> bool:
 
 
 def _route_changing(entry: DeskEntry, rules: list[Rule]) -> bool:
+    # Re-read under a lock: an editor may have published, edited or spiked it since
+    # the batch was read.
+    entry = (
+        DeskEntry.objects.select_for_update(of=("self",))
+        .select_related("item", "story", "source")
+        .get(pk=entry.pk)
+    )
     item = entry.item
     if item.pub_status == WireItem.PubStatus.CANCELED:
         _kill(entry)

@@ -67,8 +67,9 @@ def pool_updates(request):
         render_to_string("desk/row.html", {"row": row, "section_labels": labels}, request)
         for row in rows
     ]
+    # Oldest first: the newest row of this answer is where the next poll starts.
     return JsonResponse(
-        {"rows": html_rows, "cursor": rows[0].cursor if rows else after, "count": len(rows)}
+        {"rows": html_rows, "cursor": rows[-1].cursor if rows else after, "count": len(rows)}
     )
 
 
@@ -132,7 +133,7 @@ def _diff(current: WireItem, pending: WireItem, story: Story | None) -> list[tup
 
 
 def _sections_from(request) -> list[Section]:
-    ids = [int(v) for v in request.POST.getlist("sections") if v.isdigit()]
+    ids = [i for i in map(selectors.id_or_none, request.POST.getlist("sections")) if i]
     by_id = Section.objects.select_related("site").in_bulk(ids)
     return [by_id[i] for i in ids if i in by_id]
 
@@ -164,7 +165,10 @@ def _next(request) -> str | None:
 
 def _done(request, entry: DeskEntry, message: str):
     if request.headers.get("Accept", "").startswith("application/json"):
-        return JsonResponse({"ok": True, "message": message, "status": entry.status})
+        entry.refresh_from_db()
+        story_status = entry.story.status if entry.story_id else None
+        status = selectors._shown_status(entry.status, story_status)
+        return JsonResponse({"ok": True, "message": message, "status": status})
     messages.success(request, message)
     return redirect(_next(request) or reverse("desk:item", args=[entry.pk]))
 
@@ -281,11 +285,13 @@ def pin(request, entry_id):
         return _refused(request, entry, services.DeskError("Publish the item before pinning it."))
     front = request.POST.get("front", "")
     try:
-        if front.startswith("home:") and front[5:].isdigit():
-            site = get_object_or_404(Site, pk=int(front[5:]))
+        if front.startswith("home:") and selectors.id_or_none(front[5:]):
+            site = get_object_or_404(Site, pk=selectors.id_or_none(front[5:]))
             services.front_pin(story=entry.story, site=site, user=request.user)
-        elif front.isdigit():
-            section = get_object_or_404(Section.objects.select_related("site"), pk=int(front))
+        elif selectors.id_or_none(front):
+            section = get_object_or_404(
+                Section.objects.select_related("site"), pk=selectors.id_or_none(front)
+            )
             services.front_pin(
                 story=entry.story, site=section.site, section=section, user=request.user
             )
@@ -303,7 +309,7 @@ _BULK = {"spike", "unspike", "publish_suggested"}
 @require_POST
 def bulk(request):
     action = request.POST.get("action", "")
-    ids = [int(v) for v in request.POST.getlist("ids") if v.isdigit()][:200]
+    ids = [i for i in map(selectors.id_or_none, request.POST.getlist("ids")) if i][:200]
     if action not in _BULK or not ids:
         messages.error(request, "Select items and an action.")
         return redirect(_next(request) or "desk:pool")
