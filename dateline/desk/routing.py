@@ -196,8 +196,9 @@ def _kill(entry: DeskEntry) -> None:
 def _auto_publish(entry: DeskEntry, rule: Rule) -> None:
     site = rule.section.site
     start = _day_start(site.time_zone)
+    # Counted by the rule itself (renaming it does not reset its cap).
     published_today = AuditEntry.objects.filter(
-        actor=_rule_actor(rule), action__in=("publish", "schedule"), at__gte=start
+        entry__rule=rule, user=None, action__in=("publish", "schedule"), at__gte=start
     ).count()
     if published_today >= rule.daily_cap:
         services.audit_record(
