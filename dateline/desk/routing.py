@@ -151,7 +151,7 @@ def _route_changing(entry: DeskEntry, rules: list[Rule]) -> bool:
         if entry.story_version is not None and item.version > entry.story_version:
             if entry.text_edited:
                 entry.pending_item = item
-                entry.save(update_fields=["pending_item"])
+                entry.save(update_fields=["pending_item", "changed_at"])
                 services.audit_record(
                     actor="wire", action="update_waiting", story=entry.story, entry=entry,
                     detail=f"version {item.version} waits for the desk (text edited)",
@@ -173,7 +173,15 @@ def _route_changing(entry: DeskEntry, rules: list[Rule]) -> bool:
     entry.suggested_section = rule.section
     entry.suggestion_confidence = 1.0
     entry.suggestions = [[rule.section_id, 1.0]]
-    entry.save(update_fields=["rule", "suggested_section", "suggestion_confidence", "suggestions"])
+    entry.save(
+        update_fields=[
+            "rule",
+            "suggested_section",
+            "suggestion_confidence",
+            "suggestions",
+            "changed_at",
+        ]
+    )
     if rule.auto_publish:
         _auto_publish(entry, rule)
     return False
@@ -183,7 +191,7 @@ def _kill(entry: DeskEntry) -> None:
     was = entry.status
     entry.status = DeskEntry.Status.KILLED
     entry.pending_item = None
-    entry.save(update_fields=["status", "pending_item"])
+    entry.save(update_fields=["status", "pending_item", "changed_at"])
     story = entry.story
     if story is not None and story.status != Story.Status.WITHDRAWN:
         services.story_withdraw(story=story, actor="wire kill", notice=services.KILL_NOTICE)
@@ -277,10 +285,14 @@ def _suggest(entries: list[DeskEntry]) -> None:
     ranked = suggest.suggest_many([suggest.item_text(e.item) for e in entries])
     if ranked is None:
         return  # no model trained yet
+    now = timezone.now()
     for entry, top in zip(entries, ranked, strict=True):
+        entry.changed_at = now
         entry.suggestions = [[section_id, round(p, 4)] for section_id, p in top]
         entry.suggested_section_id = top[0][0] if top else None
         entry.suggestion_confidence = round(top[0][1], 4) if top else None
     DeskEntry.objects.bulk_update(
-        entries, ["suggestions", "suggested_section", "suggestion_confidence"], batch_size=_CHUNK
+        entries,
+        ["suggestions", "suggested_section", "suggestion_confidence", "changed_at"],
+        batch_size=_CHUNK,
     )

@@ -88,7 +88,12 @@ def first_paragraph(body_html: str, limit: int = 320) -> str:
 
 
 def pool_page(
-    flt: PoolFilter, *, before: str = "", after: str = "", limit: int = PAGE_SIZE
+    flt: PoolFilter,
+    *,
+    before: str = "",
+    after: str = "",
+    changed_since: datetime | None = None,
+    limit: int = PAGE_SIZE,
 ) -> list[PoolRow]:
     """Entries newest first matching ``flt``; ``before``/``after`` are row cursors (older
     pages, and what arrived since the screen was drawn)."""
@@ -115,6 +120,12 @@ def pool_page(
     # Older pages read newest first; arrivals since a cursor read oldest first, so that
     # a poll that gets only ``limit`` of them gets the next ones on the following poll.
     order = "ASC" if after else "DESC"
+    order_by = "e.received_at {0}, e.id {0}"
+    if changed_since is not None:
+        # Rows other editors (or the wire) changed since the screen last asked.
+        where.append("e.changed_at > %s")
+        params.append(changed_since)
+        order, order_by = "ASC", "e.changed_at {0}, e.id {0}"
     for token, op in ((before, "<"), (after, ">")):
         if not token:
             continue
@@ -134,7 +145,9 @@ def pool_page(
         " JOIN wire_source src ON src.id = e.source_id"
         " LEFT JOIN articles_story st ON st.id = e.story_id"
         + (" WHERE " + " AND ".join(where) if where else "")
-        + f" ORDER BY e.received_at {order}, e.id {order} LIMIT %s"
+        + " ORDER BY "
+        + order_by.format(order)
+        + " LIMIT %s"
     )
     rows = fetch_rows(sql, [*params, limit])
     sizes = cluster_sizes([r[8] for r in rows])

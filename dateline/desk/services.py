@@ -197,7 +197,7 @@ def entry_spike(*, entry: DeskEntry, user=None) -> DeskEntry:
     entry.status = DeskEntry.Status.SPIKED
     entry.decided_by = user if user is not None and user.is_authenticated else None
     entry.decided_at = timezone.now()
-    entry.save(update_fields=["status", "decided_by", "decided_at"])
+    entry.save(update_fields=["status", "decided_by", "decided_at", "changed_at"])
     audit_record(user=user, action="spike", entry=entry, detail=entry.item.headline[:200])
     return entry
 
@@ -208,7 +208,7 @@ def entry_unspike(*, entry: DeskEntry, user=None) -> DeskEntry:
     if entry.status != DeskEntry.Status.SPIKED:
         raise DeskError(f"{entry} is not spiked.")
     entry.status = DeskEntry.Status.NEW
-    entry.save(update_fields=["status"])
+    entry.save(update_fields=["status", "changed_at"])
     audit_record(user=user, action="unspike", entry=entry, detail=entry.item.headline[:200])
     return entry
 
@@ -295,7 +295,7 @@ def cluster_choose(*, entry: DeskEntry, user=None) -> Story:
     articles.story_update(story=story, mark_updated=True, agency=entry.source.agency, **text)
     Story.objects.filter(pk=story.pk).update(source=entry.source)
     running.status, running.story = DeskEntry.Status.SPIKED, None
-    running.save(update_fields=["status", "story"])
+    running.save(update_fields=["status", "story", "changed_at"])
     entry.status, entry.story, entry.story_version = (
         DeskEntry.Status.PUBLISHED, story, entry.item.version,
     )  # fmt: skip

@@ -5,7 +5,7 @@ CSRF-checked and goes through dateline/desk/services.py."""
 import difflib
 import html
 import re
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from django.contrib import messages
@@ -16,6 +16,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
@@ -48,9 +49,12 @@ def _context(request, **extra):
 @require_GET
 def pool(request):
     flt = selectors.PoolFilter.from_query(request.GET)
+    now_iso = timezone.now().isoformat()
     rows = selectors.pool_page(flt, before=request.GET.get("before", ""))
     return TemplateResponse(
-        request, "desk/pool.html", _context(request, rows=rows, flt=flt, query=request.GET)
+        request,
+        "desk/pool.html",
+        _context(request, rows=rows, flt=flt, query=request.GET, now_iso=now_iso),
     )
 
 
@@ -61,16 +65,36 @@ def pool_updates(request):
     Polled every few seconds by desk.js; answers at once (no long-held connection)."""
     flt = selectors.PoolFilter.from_query(request.GET)
     after = request.GET.get("after", "")
+    asked_at = timezone.now()
     rows = selectors.pool_page(flt, after=after) if after else []
-    labels = selectors.section_labels() if rows else {}
-    html_rows = [
-        render_to_string("desk/row.html", {"row": row, "section_labels": labels}, request)
-        for row in rows
-    ]
-    # Oldest first: the newest row of this answer is where the next poll starts.
+    since = _since(request.GET.get("since", ""))
+    changed = selectors.pool_page(flt, changed_since=since, limit=100) if since else []
+    labels = selectors.section_labels() if rows or changed else {}
+
+    def rendered(listed):
+        context = {"section_labels": labels}
+        return [render_to_string("desk/row.html", {**context, "row": r}, request) for r in listed]
+
+    # Oldest first: the newest row of this answer is where the next poll starts. Rows
+    # changed since the last poll replace those on screen (a second's overlap: a
+    # change committed while this poll ran is sent again rather than missed).
     return JsonResponse(
-        {"rows": html_rows, "cursor": rows[-1].cursor if rows else after, "count": len(rows)}
+        {
+            "rows": rendered(rows),
+            "cursor": rows[-1].cursor if rows else after,
+            "count": len(rows),
+            "changed": rendered(changed),
+            "since": (asked_at - timedelta(seconds=1)).isoformat(),
+        }
     )
+
+
+def _since(value: str):
+    try:
+        when = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return when if when.tzinfo is not None else None
 
 
 def _entry(entry_id) -> DeskEntry:

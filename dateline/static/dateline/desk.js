@@ -14,6 +14,23 @@
   var tbody = table.tBodies[0];
   var notice = document.getElementById("arrivals");
   var cursor = table.dataset.cursor;
+  var since = table.dataset.since;
+
+  // Rows another editor (or the wire) changed: replace the copies on screen.
+  function replaceChanged(htmlRows) {
+    if (!htmlRows || !htmlRows.length) return;
+    var holder = document.createElement("tbody");
+    holder.innerHTML = htmlRows.join("");
+    Array.prototype.slice.call(holder.children).forEach(function (row) {
+      var old = tbody.querySelector('tr[data-id="' + row.dataset.id + '"]');
+      if (old) {
+        if (old.classList.contains("current")) row.classList.add("current");
+        var box = old.querySelector("input[type=checkbox]");
+        if (box && box.checked) row.querySelector("input[type=checkbox]").checked = true;
+        old.replaceWith(row);
+      }
+    });
+  }
   var current = -1;
 
   function rows() { return Array.prototype.slice.call(tbody.querySelectorAll("tr.row")); }
@@ -21,7 +38,7 @@
   function poll() {
     if (document.hidden) return;
     var url = table.dataset.updates + (table.dataset.updates.indexOf("?") < 0 ? "?" : "&") +
-      "after=" + encodeURIComponent(cursor || "");
+      "after=" + encodeURIComponent(cursor || "") + "&since=" + encodeURIComponent(since);
     fetch(url, { credentials: "same-origin", headers: { "Accept": "application/json" } })
       .then(function (r) {
         if (r.ok && (r.headers.get("Content-Type") || "").indexOf("json") >= 0) return r.json();
@@ -29,7 +46,10 @@
         return null;
       })
       .then(function (data) {
-        if (!data || !data.rows.length) return;
+        if (!data) return;
+        since = data.since;
+        replaceChanged(data.changed);
+        if (!data.rows.length) return;
         var empty = tbody.querySelector("tr.empty");
         if (empty) empty.remove();
         var holder = document.createElement("tbody");
