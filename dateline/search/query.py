@@ -28,11 +28,16 @@ def parse(text: str, *, max_terms: int = 12) -> Query:
     return Query(tuple(required[:max_terms]), tuple(excluded[:max_terms]))
 
 
-def fts5_expression(query: Query) -> str:
-    """SQLite FTS5 MATCH syntax: every term a quoted string (no operator injection)."""
+def fts5_expression(query: Query, *, site_id: int | None = None) -> str:
+    """SQLite FTS5 MATCH syntax: every term a quoted string (no operator injection),
+    looked for in the headline and text only; ``site_id`` narrows to one site's
+    documents inside the index (its own column, see search migration 0002)."""
     parts = ['"' + " ".join(words) + '"' for words in query.required]
     parts += ['NOT "' + " ".join(words) + '"' for words in query.excluded]
-    return " ".join(parts)
+    expression = "{headline body_text} : (" + " ".join(parts) + ")"
+    if site_id is not None:
+        expression = f'site_id : "{int(site_id)}" AND {expression}'
+    return expression
 
 
 def tsquery_expression(query: Query) -> str:

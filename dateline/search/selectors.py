@@ -15,7 +15,7 @@ from dateline.sql import aware
 
 from .query import Query, fts5_expression, tsquery_expression
 
-RECENT_WINDOW = 500  # matches ranked per query: the newest ones
+RECENT_WINDOW = 200  # matches ranked per query: the newest ones
 _WORD_CHARS = re.compile(r"[^\W_]+")
 
 
@@ -95,12 +95,12 @@ def search(site, query: Query, *, section_id=None, source_id=None, since=None, u
         order = "r.rank DESC"
     else:
         recent = (
-            "SELECT search_fts.rowid AS id, bm25(search_fts, 5.0, 1.0) AS rank FROM search_fts"
+            "SELECT search_fts.rowid AS id, bm25(search_fts, 5.0, 1.0, 0.0) AS rank FROM search_fts"
             " JOIN search_searchdocument d ON d.placement_id = search_fts.rowid"
             f" WHERE search_fts MATCH %s AND {where}"
             f" ORDER BY search_fts.rowid DESC LIMIT {RECENT_WINDOW}"
         )
-        params = [fts5_expression(query), *params]
+        params = [fts5_expression(query, site_id=site.id), *params]
         order = "r.rank"  # bm25: lower is better
     sql = (
         f"SELECT {columns}, d.body_text FROM ({recent}) r"

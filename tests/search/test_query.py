@@ -12,7 +12,12 @@ class QueryTests:
         """Engine operators and punctuation typed by a reader are plain words, never syntax;
         words joined by punctuation (well-known, col:y) are a phrase, as the engines index them."""
         query = parse('OR NEAR(a b) * ^x col:y "unclosed')
-        assert fts5_expression(query) == '"or" "near a" "b" "x" "col y" "unclosed"'
+        assert fts5_expression(query) == (
+            '{headline body_text} : ("or" "near a" "b" "x" "col y" "unclosed")'
+        )
+        assert fts5_expression(parse("radar"), site_id=3) == (
+            'site_id : "3" AND {headline body_text} : ("radar")'
+        )
         assert "'" not in "".join(w for phrase in query.required for w in phrase)
         assert tsquery_expression(parse("a -b")) == "('a') & !('b')"
 
