@@ -39,6 +39,7 @@ OPERATOR_COMMANDS = {
     "axes_reset_ip_username", "axes_reset_logs", "axes_reset_username", "staff",
     "account_unsetmultipleprimaryemails", "status", "backup", "restore",
 }  # fmt: skip
+OPERATOR_COMMANDS |= {"broker_worker", "scheduler"}  # the scale-out path's processes
 # Readers' social logins (django-allauth): public by design, no staff screen there.
 READER_ACCOUNT_PREFIX = "accounts/"
 
