@@ -353,5 +353,8 @@ CELERY_WORKER_SEND_TASK_EVENTS = False
 # Redis broker: an unacknowledged message (its worker died) is handed out again after
 # this many seconds. Longer than the longest task, or a slow task runs twice.
 CELERY_BROKER_TRANSPORT_OPTIONS = {
-    "visibility_timeout": int(os.environ.get("DATELINE_TASK_VISIBILITY_TIMEOUT", 3600))
+    "visibility_timeout": int(os.environ.get("DATELINE_TASK_VISIBILITY_TIMEOUT", 3600)),
+    # Look for such messages every 10 s (kombu's default scans every tenth look).
+    "unacked_restore_interval": 10,
+    "unacked_restore_throttle": 1,
 }
