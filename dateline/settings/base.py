@@ -340,6 +340,8 @@ elif DATELINE_TASKS != "db":
 
     raise ImproperlyConfigured(f"DATELINE_TASKS={DATELINE_TASKS!r}: use 'db' (default) or 'celery'")
 DATELINE_TASK_QUEUE_PREFIX = os.environ.get("DATELINE_TASK_QUEUE_PREFIX", "dateline")
+# /readyz on the broker path: more messages than this waiting means backed up.
+DATELINE_QUEUE_MAX_DEPTH = int(os.environ.get("DATELINE_QUEUE_MAX_DEPTH", 1000))
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "") or REDIS_URL
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True

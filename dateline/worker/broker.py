@@ -61,6 +61,18 @@ def broker_queue(queue_name: str) -> str:
     return f"{settings.DATELINE_TASK_QUEUE_PREFIX}.{queue_name}"
 
 
+def queue_depth(queue_name: str) -> int:
+    """Messages waiting on the broker for a Django task queue (0 for a queue no one
+    has declared yet)."""
+    with app.connection_for_write() as broker_connection:
+        broker_connection.ensure_connection(max_retries=1)
+        try:
+            channel = broker_connection.default_channel
+            return channel.queue_declare(queue=broker_queue(queue_name), passive=True).message_count
+        except broker_connection.channel_errors:  # RabbitMQ: not declared yet
+            return 0
+
+
 class CeleryBackend(BaseTaskBackend):
     """Enqueues Django tasks to Celery. Publishing waits for the enqueuing
     transaction to commit, so that a worker never runs a task for rows it cannot

@@ -28,12 +28,7 @@ def point_app_at(url):
 
 
 def queue_size(queue: str) -> int:
-    with broker.app.connection_for_write() as connection:
-        try:
-            channel = connection.default_channel
-            return channel.queue_declare(queue=queue, passive=True).message_count
-        except connection.channel_errors:  # RabbitMQ: never declared, so empty
-            return 0
+    return broker.queue_depth(queue.rsplit(".", 1)[1])
 
 
 @pytest.fixture(params=["rabbitmq", "redis"])
@@ -179,13 +174,19 @@ class KilledBrokerWorkerTests:
         assert finished, output
         assert marker.read_text().startswith("start\nstart\n")
 
-    def test_worker_reports_its_heartbeat(self, celery_path, client):
-        """A running broker worker makes /readyz's worker check green."""
+    def test_worker_reports_its_heartbeat(self, celery_path, tmp_path):
+        """A running broker worker makes /readyz's worker check green, and its queue
+        check counts the broker's waiting messages."""
+        from dateline.ops.health import readiness, report
         from dateline.worker.models import Heartbeat
 
+        probe_sleep.enqueue(str(tmp_path / "marker"), 0)
+        queue = report(*readiness())["checks"]["queue"]
+        assert queue == {"ok": True, "detail": "1 waiting on the broker"}
         worker = start_broker_worker(celery_path)
         try:
             assert wait_for(lambda: Heartbeat.objects.exists(), 60), stop(worker)
+            assert report(*readiness())["checks"]["worker"]["ok"]
         finally:
             output = stop(worker)
         assert not Heartbeat.objects.exists(), output  # a clean stop says so
