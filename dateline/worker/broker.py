@@ -38,7 +38,6 @@ from django.tasks.backends.base import BaseTaskBackend
 from django.tasks.base import TaskContext, TaskResult
 from django.tasks.signals import task_enqueued
 from django.utils import timezone
-from django.utils.json import normalize_json
 from django.utils.module_loading import import_string
 
 from dateline.ops import metrics
@@ -131,9 +130,9 @@ def run(self, task_path: str, args: list, kwargs: dict, *, queue_name="default",
                 args=args, kwargs=kwargs, backend="default", errors=[],
                 worker_ids=[self.request.hostname or "?"] * attempt,
             )  # fmt: skip
-            value = task.call(TaskContext(task_result=result), *args, **kwargs)
+            task.call(TaskContext(task_result=result), *args, **kwargs)
         else:
-            value = task.call(*args, **kwargs)
+            task.call(*args, **kwargs)
     except Exception as error:  # noqa: BLE001 - a task's failure is recorded, not raised
         if attempt < max_attempts(task_path):
             delay = backoff(attempt)
@@ -157,7 +156,9 @@ def run(self, task_path: str, args: list, kwargs: dict, *, queue_name="default",
     finally:
         metrics.TASK_DURATION.labels(task=task_path).observe(time.perf_counter() - started)
     metrics.TASKS.labels(task=task_path, outcome="succeeded").inc()
-    return normalize_json(value)
+    # The task's value is dropped: results are not kept, and Celery would log it (a
+    # task's return value may name a reader).
+    return None
 
 
 class _Heartbeat(threading.Thread):
