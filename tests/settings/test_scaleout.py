@@ -33,8 +33,10 @@ SHOW = (
 
 
 def dateline(*args, **env):
+    # Not the browser tests' DJANGO_ALLOW_ASYNC_UNSAFE (Playwright): no deployment has it.
+    inherited = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
     return subprocess.run(
-        [sys.executable, "-m", "dateline", *args], cwd=ROOT, env={**os.environ, **env},
+        [sys.executable, "-m", "dateline", *args], cwd=ROOT, env={**inherited, **env},
         capture_output=True, text=True, timeout=120,
     )  # fmt: skip
 

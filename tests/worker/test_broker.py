@@ -175,7 +175,7 @@ class KilledBrokerWorkerTests:
         assert marker.read_text().startswith("start\nstart\n")
 
     def test_worker_reports_its_heartbeat(self, celery_path, tmp_path):
-        """A running broker worker makes /readyz's worker check green, and its queue
+        """Running broker workers make /readyz's worker check green, and its queue
         check counts the broker's waiting messages."""
         from dateline.ops.health import readiness, report
         from dateline.worker.models import Heartbeat
@@ -183,10 +183,12 @@ class KilledBrokerWorkerTests:
         probe_sleep.enqueue(str(tmp_path / "marker"), 0)
         queue = report(*readiness())["checks"]["queue"]
         assert queue == {"ok": True, "detail": "1 waiting on the broker"}
-        worker = start_broker_worker(celery_path)
+        # Two on one machine, as on a worker host: each runs and reports.
+        workers = [start_broker_worker(celery_path), start_broker_worker(celery_path)]
         try:
-            assert wait_for(lambda: Heartbeat.objects.exists(), 60), stop(worker)
-            assert report(*readiness())["checks"]["worker"]["ok"]
+            two = wait_for(lambda: Heartbeat.objects.count() == 2, 60)
+            assert two, [stop(worker) for worker in workers]
+            assert report(*readiness())["checks"]["worker"]["detail"].startswith("2 alive")
         finally:
-            output = stop(worker)
+            output = [stop(worker) for worker in workers]
         assert not Heartbeat.objects.exists(), output  # a clean stop says so

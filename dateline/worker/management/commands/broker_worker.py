@@ -1,5 +1,7 @@
 """``dateline broker_worker``: run tasks from the broker (DATELINE_TASKS=celery)."""
 
+import os
+
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
@@ -36,6 +38,9 @@ class Command(BaseCommand):
                 f"--concurrency={concurrency}",
                 f"--queues={queues}",
                 f"--loglevel={loglevel}",
+                # Unique per process: two workers of one machine under Celery's default
+                # node name (celery@host) would fight over RabbitMQ's control queue.
+                f"--hostname=dateline-{os.getpid()}@%h",
                 "--without-gossip",
                 "--without-mingle",
             ]
