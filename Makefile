@@ -42,8 +42,9 @@ demo: install
 	@echo "  http://terradaily.localhost:$(PORT)/"
 	@echo "  http://energydaily.localhost:$(PORT)/"
 	@echo "  Admin: http://spacewar.localhost:$(PORT)/admin/  (login editor / dateline-demo)"
+	@echo "  Mail the demo sends is caught: admin > Caught mail (demo)"
 	@echo ""
-	DATELINE_PUBLIC_PORT=$(PORT) $(DATELINE) serve --host $(HOST) --port $(PORT) --with-worker
+	DATELINE_PUBLIC_PORT=$(PORT) $(DATELINE) serve --host $(HOST) --port $(PORT) --with-worker --with-mailcatcher
 
 lint: install
 	$(VENV)/bin/ruff check .

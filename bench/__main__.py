@@ -1,9 +1,9 @@
-"""python -m bench [all | pages | ingest | search | desk | comments | support | ops | scaleout] [options]
-(see docs/benchmarks.md)."""
+"""python -m bench [all | pages | ingest | search | desk | comments | support | ops | newsletters
+| scaleout] [options] (see docs/benchmarks.md)."""
 
 import sys
 
-from bench import comments, desk, ingest, ops, pages, scaleout, search, support
+from bench import comments, desk, ingest, newsletters, ops, pages, scaleout, search, support
 
 BENCHES = {
     "pages": pages.main,
@@ -13,6 +13,7 @@ BENCHES = {
     "comments": comments.main,
     "support": support.main,
     "ops": ops.main,
+    "newsletters": newsletters.main,
     "scaleout": scaleout.main,
 }
 

@@ -236,15 +236,24 @@ def speed(pool_size: int, runs: int) -> None:
     ]
     print(f"\nDesk speed: {DeskEntry.objects.count()} entries in the pool (SQLite), "
           f"{runs} requests each, through Django's full stack, signed in\n")  # fmt: skip
-    print(f"{'request':<40}{'median':>10}{'p95':>10}")
+    from bench.urls import REFERENCE_BODY
+
+    REFERENCE_BODY["bytes"] = client.get("/desk/").content
+    reference = sorted(timed("get", "/__bench__/same-bytes/")[0] for _ in range(runs))
+    ref_median = statistics.median(reference)
+    print(f"{'request':<40}{'median':>10}{'p95':>10}{'vs ref':>9}")
+    print(f"{'reference: same bytes, bare view':<40}{ref_median * 1000:>8.1f}ms"
+          f"{reference[int(len(reference) * 0.95) - 1] * 1000:>8.1f}ms{1:>8.1f}x")  # fmt: skip
     newest = DeskEntry.objects.order_by("-received_at", "-id").first()
     cursor = f"{newest.received_at.astimezone(UTC):%Y%m%dT%H%M%S.%fZ}-{newest.pk}"
     for label, url in screens:
         url = url or f"/desk/updates.json?after={cursor}"
         assert client.get(url).status_code == 200, url
         timings = sorted(timed("get", url)[0] for _ in range(runs))
-        print(f"{label:<40}{statistics.median(timings) * 1000:>8.1f}ms"
-              f"{timings[int(len(timings) * 0.95) - 1] * 1000:>8.1f}ms")  # fmt: skip
+        median = statistics.median(timings)
+        print(f"{label:<40}{median * 1000:>8.1f}ms"
+              f"{timings[int(len(timings) * 0.95) - 1] * 1000:>8.1f}ms"
+              f"{median / ref_median:>8.1f}x")  # fmt: skip
 
     # Publishing: distinct new items, each to a section; the page must then be live.
     section = Section.objects.select_related("site").get(site__slug="spacewar", slug="drones")
@@ -261,8 +270,10 @@ def speed(pool_size: int, runs: int) -> None:
     path = entry.story.placements.get().path
     live = Client().get(path, HTTP_HOST=section.site.host).status_code
     timings.sort()
-    print(f"{'publish an item (request to committed)':<40}{statistics.median(timings) * 1000:>8.1f}ms"
-          f"{timings[int(len(timings) * 0.95) - 1] * 1000:>8.1f}ms   page then: HTTP {live}")  # fmt: skip
+    median = statistics.median(timings)
+    print(f"{'publish an item (request to committed)':<40}{median * 1000:>8.1f}ms"
+          f"{timings[int(len(timings) * 0.95) - 1] * 1000:>8.1f}ms{median / ref_median:>8.1f}x"
+          f"   page then: HTTP {live}")  # fmt: skip
     print("\nTargets: desk screen <= 100 ms median; publish <= 50 ms server time.")
 
 

@@ -21,6 +21,7 @@ urlpatterns = [
     path("", include("dateline.promotions.urls")),
     path("accounts/", include("dateline.comments.accounts_urls")),
     path("support/", include("dateline.support.urls")),
+    path("", include("dateline.newsletters.urls")),
     path("", include("dateline.articles.urls")),
 ]
 

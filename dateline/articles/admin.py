@@ -130,16 +130,23 @@ class StoryAdmin(admin.ModelAdmin):
         else:
             obj.status, obj.published_at = Story.Status.DRAFT, None
         request._dateline_wanted = wanted
-        if change and wanted[0] == Story.Status.WITHDRAWN and obj.status != wanted[0]:
-            _check_withdraw(request, obj)
+        if change and obj.status != wanted[0]:
+            if wanted[0] in (Story.Status.WITHDRAWN, Story.Status.DRAFT):
+                _check_withdraw(request, obj)  # both take a story off the site
+            elif obj.status == Story.Status.WITHDRAWN:
+                _check_revive(request, obj)
         services.story_save(story=obj, mark_updated=form.cleaned_data.get("mark_updated", False))
-        if change and form.changed_data:
-            _audit(request, "edit", obj, ", ".join(form.changed_data))
-            if {"headline", "teaser", "body", "byline", "dateline_place"} & set(form.changed_data):
-                # Later wire versions of this story now wait for the desk (see the desk app).
-                from dateline.desk.models import DeskEntry
+        text_changed = [
+            name for name in ("headline", "teaser", "body", "byline", "dateline_place")
+            if name in form.changed_data
+            and not _same_text(name, str(form.initial.get(name) or ""), getattr(obj, name))
+        ]  # fmt: skip
+        if change and text_changed:
+            _audit(request, "edit", obj, ", ".join(text_changed))
+            # Later wire versions of this story now wait for the desk (see the desk app).
+            from dateline.desk.models import DeskEntry
 
-                DeskEntry.objects.filter(story=obj).update(text_edited=True)
+            DeskEntry.objects.filter(story=obj).update(text_edited=True)
 
     def save_formset(self, request, form, formset, change):
         if formset.model is not Placement:
@@ -210,6 +217,14 @@ class StoryAdmin(admin.ModelAdmin):
         count = 0
         now = timezone.now()
         for story in queryset:
+            if story.status == Story.Status.PUBLISHED:
+                continue  # live already
+            if story.status == Story.Status.WITHDRAWN:
+                try:
+                    _check_revive(request, story)
+                except PermissionDenied as refusal:
+                    self.message_user(request, f"Not published: {refusal}", messages.ERROR)
+                    continue
             # A story that was live keeps its time; a draft or scheduled one goes out now.
             keep = story.status in (Story.Status.PUBLISHED, Story.Status.WITHDRAWN)
             when = story.published_at if keep and story.published_at else now
@@ -246,6 +261,22 @@ def _audit(request, action, story, detail):
     from dateline.desk.services import audit_record
 
     audit_record(user=request.user, action=action, story=story, detail=detail)
+
+
+def _same_text(name, before: str, after: str) -> bool:
+    from dateline.desk.services import _same_text
+
+    return _same_text(name, before, after)
+
+
+def _check_revive(request, story):
+    """A withdrawn story comes back only by a chief editor, and never one the agency killed."""
+    from dateline.desk.models import DeskEntry
+
+    if DeskEntry.objects.filter(story=story, status=DeskEntry.Status.KILLED).exists():
+        raise PermissionDenied(f"“{story.headline}” was killed by its agency: it cannot run again.")
+    if not request.user.has_perm("desk.withdraw_any"):
+        raise PermissionDenied("Only a chief editor brings a withdrawn story back.")
 
 
 def _check_withdraw(request, story):

@@ -110,6 +110,9 @@ class DeskEntry(models.Model):
     # False until rules, suggestions, wire updates and kills have been applied to the
     # current version (right after ingest commits; a sweep catches up after a crash).
     routed = models.BooleanField(default=False)
+    # When the desk's view of it last changed (status, story, suggestion): open desk
+    # screens poll for rows changed since they last asked.
+    changed_at = models.DateTimeField(auto_now=True, db_index=True)
 
     class Meta:
         verbose_name_plural = "desk entries"

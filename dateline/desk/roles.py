@@ -30,6 +30,10 @@ EDITOR = [
     "network.view_site",
     "ops.view_dashboard",
     "support.view_appealconfig",
+    "newsletters.view_newsletter",
+    "newsletters.change_newsletter",
+    "newsletters.view_issue",
+    "newsletters.send_test_issue",
 ]
 CHIEF_EDITOR = EDITOR + [
     "desk.withdraw_any",
@@ -113,6 +117,12 @@ def can_withdraw(user, story) -> bool:
         return False
     from .models import AuditEntry
 
-    return AuditEntry.objects.filter(
-        user=user, story=story, action__in=("publish", "schedule")
-    ).exists()
+    # The member who first published (or scheduled) it; later publishes of the same
+    # story (a re-publish, a no-op) give no one else the right.
+    first = (
+        AuditEntry.objects.filter(story=story, action__in=("publish", "schedule"))
+        .order_by("at", "id")
+        .values_list("user_id", flat=True)
+        .first()
+    )
+    return first is not None and first == user.pk

@@ -86,10 +86,28 @@ def entries_route(entry_ids: list[int]) -> None:
     """Apply kills, wire updates, rules and suggestions to these entries."""
     for start in range(0, len(entry_ids), _CHUNK):
         chunk = entry_ids[start : start + _CHUNK]
+        # Only what routing reads (instantiating whole rows was half of its cost at
+        # backfill rates); stories and sources load when an entry needs them.
         entries = list(
-            DeskEntry.objects.filter(id__in=chunk, routed=False).select_related(
-                "item", "source__agency", "story"
-            )
+            DeskEntry.objects.filter(id__in=chunk, routed=False)
+            .select_related("item")
+            .only(
+                "id",
+                "status",
+                "source_id",
+                "story_id",
+                "story_version",
+                "text_edited",
+                "item__id",
+                "item__version",
+                "item__pub_status",
+                "item__headline",
+                "item__body_html",
+                "item__subjects",
+                "item__keywords",
+                "item__urgency",
+                "item__embargo_until",
+            )  # fmt: skip
         )
         to_suggest = []
         rules = list(
@@ -98,15 +116,33 @@ def entries_route(entry_ids: list[int]) -> None:
             .prefetch_related("sources")
         )
         for entry in entries:
-            with transaction.atomic():
-                if _route_one(entry, rules):
-                    to_suggest.append(entry)
+            if _route_one(entry, rules):
+                to_suggest.append(entry)
         _suggest(to_suggest)
         DeskEntry.objects.filter(id__in=[e.pk for e in entries]).update(routed=True)
 
 
 def _route_one(entry: DeskEntry, rules: list[Rule]) -> bool:
-    """Route one entry; True when it still needs a learned suggestion."""
+    """Route one entry; True when it still needs a learned suggestion. What it
+    changes, it changes in a transaction of its own (a new item that no rule matches,
+    the common case, changes nothing here)."""
+    item = entry.item
+    if entry.status == DeskEntry.Status.NEW and item.pub_status != WireItem.PubStatus.CANCELED:
+        rule = next((r for r in rules if rule_matches(r, entry)), None)
+        if rule is None:
+            return True
+    with transaction.atomic():
+        return _route_changing(entry, rules)
+
+
+def _route_changing(entry: DeskEntry, rules: list[Rule]) -> bool:
+    # Re-read under a lock: an editor may have published, edited or spiked it since
+    # the batch was read.
+    entry = (
+        DeskEntry.objects.select_for_update(of=("self",))
+        .select_related("item", "story", "source")
+        .get(pk=entry.pk)
+    )
     item = entry.item
     if item.pub_status == WireItem.PubStatus.CANCELED:
         _kill(entry)
@@ -115,7 +151,7 @@ def _route_one(entry: DeskEntry, rules: list[Rule]) -> bool:
         if entry.story_version is not None and item.version > entry.story_version:
             if entry.text_edited:
                 entry.pending_item = item
-                entry.save(update_fields=["pending_item"])
+                entry.save(update_fields=["pending_item", "changed_at"])
                 services.audit_record(
                     actor="wire", action="update_waiting", story=entry.story, entry=entry,
                     detail=f"version {item.version} waits for the desk (text edited)",
@@ -137,7 +173,15 @@ def _route_one(entry: DeskEntry, rules: list[Rule]) -> bool:
     entry.suggested_section = rule.section
     entry.suggestion_confidence = 1.0
     entry.suggestions = [[rule.section_id, 1.0]]
-    entry.save(update_fields=["rule", "suggested_section", "suggestion_confidence", "suggestions"])
+    entry.save(
+        update_fields=[
+            "rule",
+            "suggested_section",
+            "suggestion_confidence",
+            "suggestions",
+            "changed_at",
+        ]
+    )
     if rule.auto_publish:
         _auto_publish(entry, rule)
     return False
@@ -147,7 +191,7 @@ def _kill(entry: DeskEntry) -> None:
     was = entry.status
     entry.status = DeskEntry.Status.KILLED
     entry.pending_item = None
-    entry.save(update_fields=["status", "pending_item"])
+    entry.save(update_fields=["status", "pending_item", "changed_at"])
     story = entry.story
     if story is not None and story.status != Story.Status.WITHDRAWN:
         services.story_withdraw(story=story, actor="wire kill", notice=services.KILL_NOTICE)
@@ -160,8 +204,9 @@ def _kill(entry: DeskEntry) -> None:
 def _auto_publish(entry: DeskEntry, rule: Rule) -> None:
     site = rule.section.site
     start = _day_start(site.time_zone)
+    # Counted by the rule itself (renaming it does not reset its cap).
     published_today = AuditEntry.objects.filter(
-        actor=_rule_actor(rule), action__in=("publish", "schedule"), at__gte=start
+        entry__rule=rule, user=None, action__in=("publish", "schedule"), at__gte=start
     ).count()
     if published_today >= rule.daily_cap:
         services.audit_record(
@@ -240,10 +285,14 @@ def _suggest(entries: list[DeskEntry]) -> None:
     ranked = suggest.suggest_many([suggest.item_text(e.item) for e in entries])
     if ranked is None:
         return  # no model trained yet
+    now = timezone.now()
     for entry, top in zip(entries, ranked, strict=True):
+        entry.changed_at = now
         entry.suggestions = [[section_id, round(p, 4)] for section_id, p in top]
         entry.suggested_section_id = top[0][0] if top else None
         entry.suggestion_confidence = round(top[0][1], 4) if top else None
     DeskEntry.objects.bulk_update(
-        entries, ["suggestions", "suggested_section", "suggestion_confidence"], batch_size=_CHUNK
+        entries,
+        ["suggestions", "suggested_section", "suggestion_confidence", "changed_at"],
+        batch_size=_CHUNK,
     )

@@ -27,8 +27,7 @@ class PoolFilter:
     @classmethod
     def from_query(cls, query) -> "PoolFilter":
         def number(name):
-            value = query.get(name, "")
-            return int(value) if value.isdigit() and len(value) < 18 else None
+            return id_or_none(query.get(name, ""))
 
         status = query.get("status", "")
         return cls(
@@ -64,12 +63,22 @@ class PoolRow:
         return f"{self.received_at.astimezone(UTC):%Y%m%dT%H%M%S.%fZ}-{self.id}"
 
 
+def id_or_none(value) -> int | None:
+    """A database id from a query string or form (ASCII digits, in range), or None."""
+    value = str(value or "")
+    if value.isascii() and value.isdigit() and 0 < len(value) < 19:
+        return int(value)
+    return None
+
+
 def _cursor_decode(token: str):
     stamp, _, ident = (token or "").partition("-")
     try:
-        return datetime.strptime(stamp, "%Y%m%dT%H%M%S.%fZ").replace(tzinfo=UTC), int(ident)
+        when = datetime.strptime(stamp, "%Y%m%dT%H%M%S.%fZ").replace(tzinfo=UTC)
     except ValueError:
         return None
+    number = 0 if ident == "0" else id_or_none(ident)
+    return None if number is None else (when, number)
 
 
 def first_paragraph(body_html: str, limit: int = 320) -> str:
@@ -79,7 +88,12 @@ def first_paragraph(body_html: str, limit: int = 320) -> str:
 
 
 def pool_page(
-    flt: PoolFilter, *, before: str = "", after: str = "", limit: int = PAGE_SIZE
+    flt: PoolFilter,
+    *,
+    before: str = "",
+    after: str = "",
+    changed_since: datetime | None = None,
+    limit: int = PAGE_SIZE,
 ) -> list[PoolRow]:
     """Entries newest first matching ``flt``; ``before``/``after`` are row cursors (older
     pages, and what arrived since the screen was drawn)."""
@@ -103,9 +117,21 @@ def pool_page(
             escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
             where.append("LOWER(w.headline) LIKE %s ESCAPE '\\'")
             params.append(f"%{escaped.lower()}%")
-    order = "DESC"
+    # Older pages read newest first; arrivals since a cursor read oldest first, so that
+    # a poll that gets only ``limit`` of them gets the next ones on the following poll.
+    order = "ASC" if after else "DESC"
+    order_by = "e.received_at {0}, e.id {0}"
+    if changed_since is not None:
+        # Rows other editors (or the wire) changed since the screen last asked.
+        where.append("e.changed_at > %s")
+        params.append(changed_since)
+        order, order_by = "ASC", "e.changed_at {0}, e.id {0}"
     for token, op in ((before, "<"), (after, ">")):
-        position = _cursor_decode(token) if token else None
+        if not token:
+            continue
+        position = _cursor_decode(token)
+        if position is None:
+            return []  # not a cursor of ours: nothing, rather than everything
         if position:
             # The first term is a range on the index; the second settles equal times.
             where.append(f"e.received_at {op}= %s AND (e.received_at {op} %s OR e.id {op} %s)")
@@ -113,18 +139,22 @@ def pool_page(
     sql = (
         "SELECT e.id, e.status, e.received_at, src.name, w.urgency, w.dateline_place,"
         " w.headline, w.body_html, e.cluster_key, e.suggested_section_id,"
-        " e.suggestion_confidence, e.rule_id, e.story_id, e.pending_item_id, w.embargo_until"
+        " e.suggestion_confidence, e.rule_id, e.story_id, e.pending_item_id, w.embargo_until,"
+        " st.status"
         " FROM desk_deskentry e JOIN wire_wireitem w ON w.id = e.item_id"
         " JOIN wire_source src ON src.id = e.source_id"
+        " LEFT JOIN articles_story st ON st.id = e.story_id"
         + (" WHERE " + " AND ".join(where) if where else "")
-        + f" ORDER BY e.received_at {order}, e.id {order} LIMIT %s"
+        + " ORDER BY "
+        + order_by.format(order)
+        + " LIMIT %s"
     )
     rows = fetch_rows(sql, [*params, limit])
     sizes = cluster_sizes([r[8] for r in rows])
     return [
         PoolRow(
             id=r[0],
-            status=r[1],
+            status=_shown_status(r[1], r[15]),
             received_at=aware(r[2]),
             source_name=r[3],
             urgency=r[4],
@@ -142,6 +172,14 @@ def pool_page(
         )  # fmt: skip
         for r in rows
     ]
+
+
+def _shown_status(status: str, story_status: str | None) -> str:
+    """What the desk sees: a published entry whose story was withdrawn or waits for
+    its time says so."""
+    if status == DeskEntry.Status.PUBLISHED and story_status in ("withdrawn", "scheduled"):
+        return story_status
+    return status
 
 
 def cluster_sizes(keys: list[str]) -> dict[str, int]:

@@ -38,6 +38,11 @@ def audit_record(*, user=None, actor: str = "", action: str, story=None, entry=N
     )
 
 
+def _locked(entry: DeskEntry) -> DeskEntry:
+    """The entry re-read under a row lock (PostgreSQL; SQLite serialises writers)."""
+    return DeskEntry.objects.select_for_update(of=("self",)).select_related("item").get(pk=entry.pk)
+
+
 def _wire_text(item: WireItem) -> dict:
     body = body_normalise(item.body_html)
     return {
@@ -66,6 +71,31 @@ def _check_publishable(entry: DeskEntry, publish_at: datetime | None) -> None:
         )
 
 
+LIMITS = {"headline": 255, "teaser": 600}
+
+
+def _same_text(name: str, a: str, b: str) -> bool:
+    # Browsers send textarea line ends as CRLF; bodies compare as stored HTML.
+    if name == "body":
+        return body_normalise(a.replace("\r\n", "\n")) == body_normalise(b.replace("\r\n", "\n"))
+    return " ".join(a.split()) == " ".join(b.split())
+
+
+def text_edits(current: dict, **fields) -> dict:
+    """The fields given that really differ from ``current`` (whitespace and line ends
+    aside), checked against the lengths the story allows."""
+    edits = {}
+    for name, value in fields.items():
+        if value is None or not value.strip() or _same_text(name, value, current.get(name) or ""):
+            continue
+        value = value.replace("\r\n", "\n").strip()
+        limit = LIMITS.get(name)
+        if limit and len(value) > limit:
+            raise DeskError(f"The {name} is {len(value)} characters; at most {limit}.")
+        edits[name] = value
+    return edits
+
+
 @transaction.atomic
 def entry_publish(
     *,
@@ -91,13 +121,14 @@ def entry_publish(
         raise DeskError("Choose at least one section to publish to.")
     _check_publishable(entry, publish_at)
     text = _wire_text(entry.item)
-    edits = {
-        name: value
-        for name, value in (("headline", headline), ("teaser", teaser), ("body", body))
-        if value is not None and value.strip() and value.strip() != text[name].strip()
-    }
+    edits = text_edits(text, headline=headline, teaser=teaser, body=body)
     story = entry.story
     later = publish_at is not None and publish_at > timezone.now()
+    if later and story is not None and story.status == Story.Status.PUBLISHED:
+        raise DeskError(
+            f"Story {story.pk} is live already: a time would take it off the site. "
+            "Publish without a time to add sections."
+        )
     if story is None or story.status == Story.Status.WITHDRAWN:
         story = articles.story_create(
             agency=entry.source.agency,
@@ -123,7 +154,8 @@ def entry_publish(
     elif created:
         action = "publish"
     elif story.status != Story.Status.PUBLISHED:
-        articles.story_publish(story=story)
+        # Now, not the time a schedule had set (a draft or scheduled story goes out now).
+        articles.story_publish(story=story, published_at=timezone.now())
         action = "publish"
     else:
         action = "place"
@@ -145,7 +177,7 @@ def entry_publish(
 def story_edit(*, story: Story, user=None, **fields) -> Story:
     """The desk's edit of a story's text (headline, teaser, body...). A published
     story shows readers it was updated; later wire versions wait for the desk."""
-    changed = {k: v for k, v in fields.items() if v is not None and getattr(story, k) != v}
+    changed = text_edits({k: getattr(story, k) for k in fields}, **fields)
     if not changed:
         return story
     articles.story_update(
@@ -159,22 +191,24 @@ def story_edit(*, story: Story, user=None, **fields) -> Story:
 @transaction.atomic
 def entry_spike(*, entry: DeskEntry, user=None) -> DeskEntry:
     """Decide not to run the item: it leaves the queue but stays in the pool."""
+    entry = _locked(entry)
     if entry.status != DeskEntry.Status.NEW:
         raise DeskError(f"{entry} is {entry.get_status_display().lower()}; only new items spike.")
     entry.status = DeskEntry.Status.SPIKED
     entry.decided_by = user if user is not None and user.is_authenticated else None
     entry.decided_at = timezone.now()
-    entry.save(update_fields=["status", "decided_by", "decided_at"])
+    entry.save(update_fields=["status", "decided_by", "decided_at", "changed_at"])
     audit_record(user=user, action="spike", entry=entry, detail=entry.item.headline[:200])
     return entry
 
 
 @transaction.atomic
 def entry_unspike(*, entry: DeskEntry, user=None) -> DeskEntry:
+    entry = _locked(entry)
     if entry.status != DeskEntry.Status.SPIKED:
         raise DeskError(f"{entry} is not spiked.")
     entry.status = DeskEntry.Status.NEW
-    entry.save(update_fields=["status"])
+    entry.save(update_fields=["status", "changed_at"])
     audit_record(user=user, action="unspike", entry=entry, detail=entry.item.headline[:200])
     return entry
 
@@ -251,13 +285,17 @@ def cluster_choose(*, entry: DeskEntry, user=None) -> Story:
     )
     if not entry.cluster_key or running is None:
         raise DeskError(f"No other item of {entry}'s story cluster runs: publish this one.")
+    if entry.story_id is not None and entry.status == DeskEntry.Status.PUBLISHED:
+        raise DeskError(
+            f"{entry} runs already (story {entry.story_id}); withdraw one of the two instead."
+        )
     _check_publishable(entry, None)
     story = running.story
     text = _wire_text(entry.item)
     articles.story_update(story=story, mark_updated=True, agency=entry.source.agency, **text)
     Story.objects.filter(pk=story.pk).update(source=entry.source)
     running.status, running.story = DeskEntry.Status.SPIKED, None
-    running.save(update_fields=["status", "story"])
+    running.save(update_fields=["status", "story", "changed_at"])
     entry.status, entry.story, entry.story_version = (
         DeskEntry.Status.PUBLISHED, story, entry.item.version,
     )  # fmt: skip
@@ -274,6 +312,8 @@ def cluster_choose(*, entry: DeskEntry, user=None) -> Story:
 def front_pin(*, story: Story, site: Site, section: Section | None = None, user=None) -> FrontPin:
     """Make ``story`` the lead of the home page (no section) or of a section front.
     The story must run on that front."""
+    if story.status not in (Story.Status.PUBLISHED, Story.Status.SCHEDULED):
+        raise DeskError(f"Story {story.pk} is {story.get_status_display().lower()}: not a lead.")
     placements = Placement.objects.filter(story=story, site=site)
     if section is not None:
         placements = placements.filter(section=section)

@@ -5,7 +5,7 @@ CSRF-checked and goes through dateline/desk/services.py."""
 import difflib
 import html
 import re
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from django.contrib import messages
@@ -16,6 +16,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
@@ -48,9 +49,12 @@ def _context(request, **extra):
 @require_GET
 def pool(request):
     flt = selectors.PoolFilter.from_query(request.GET)
+    now_iso = timezone.now().isoformat()
     rows = selectors.pool_page(flt, before=request.GET.get("before", ""))
     return TemplateResponse(
-        request, "desk/pool.html", _context(request, rows=rows, flt=flt, query=request.GET)
+        request,
+        "desk/pool.html",
+        _context(request, rows=rows, flt=flt, query=request.GET, now_iso=now_iso),
     )
 
 
@@ -61,15 +65,36 @@ def pool_updates(request):
     Polled every few seconds by desk.js; answers at once (no long-held connection)."""
     flt = selectors.PoolFilter.from_query(request.GET)
     after = request.GET.get("after", "")
+    asked_at = timezone.now()
     rows = selectors.pool_page(flt, after=after) if after else []
-    labels = selectors.section_labels() if rows else {}
-    html_rows = [
-        render_to_string("desk/row.html", {"row": row, "section_labels": labels}, request)
-        for row in rows
-    ]
+    since = _since(request.GET.get("since", ""))
+    changed = selectors.pool_page(flt, changed_since=since, limit=100) if since else []
+    labels = selectors.section_labels() if rows or changed else {}
+
+    def rendered(listed):
+        context = {"section_labels": labels}
+        return [render_to_string("desk/row.html", {**context, "row": r}, request) for r in listed]
+
+    # Oldest first: the newest row of this answer is where the next poll starts. Rows
+    # changed since the last poll replace those on screen (a second's overlap: a
+    # change committed while this poll ran is sent again rather than missed).
     return JsonResponse(
-        {"rows": html_rows, "cursor": rows[0].cursor if rows else after, "count": len(rows)}
+        {
+            "rows": rendered(rows),
+            "cursor": rows[-1].cursor if rows else after,
+            "count": len(rows),
+            "changed": rendered(changed),
+            "since": (asked_at - timedelta(seconds=1)).isoformat(),
+        }
     )
+
+
+def _since(value: str):
+    try:
+        when = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return when if when.tzinfo is not None else None
 
 
 def _entry(entry_id) -> DeskEntry:
@@ -132,7 +157,7 @@ def _diff(current: WireItem, pending: WireItem, story: Story | None) -> list[tup
 
 
 def _sections_from(request) -> list[Section]:
-    ids = [int(v) for v in request.POST.getlist("sections") if v.isdigit()]
+    ids = [i for i in map(selectors.id_or_none, request.POST.getlist("sections")) if i]
     by_id = Section.objects.select_related("site").in_bulk(ids)
     return [by_id[i] for i in ids if i in by_id]
 
@@ -164,7 +189,10 @@ def _next(request) -> str | None:
 
 def _done(request, entry: DeskEntry, message: str):
     if request.headers.get("Accept", "").startswith("application/json"):
-        return JsonResponse({"ok": True, "message": message, "status": entry.status})
+        entry.refresh_from_db()
+        story_status = entry.story.status if entry.story_id else None
+        status = selectors._shown_status(entry.status, story_status)
+        return JsonResponse({"ok": True, "message": message, "status": status})
     messages.success(request, message)
     return redirect(_next(request) or reverse("desk:item", args=[entry.pk]))
 
@@ -203,58 +231,61 @@ def publish(request, entry_id):
     return _done(request, entry, f"“{story.headline}” {verb}.")
 
 
+def _act(request, entry_id, action, message: str):
+    """Run ``action(entry)`` (a desk service call) and answer with ``message``, or with
+    the service's reason when the action does not apply."""
+    entry = _entry(entry_id)
+    try:
+        action(entry)
+    except services.DeskError as error:
+        return _refused(request, entry, error)
+    return _done(request, entry, message)
+
+
 @desk_required
 @require_POST
 def spike(request, entry_id):
-    entry = _entry(entry_id)
-    try:
-        if request.POST.get("undo"):
-            services.entry_unspike(entry=entry, user=request.user)
-            return _done(request, entry, "Back in the queue.")
-        services.entry_spike(entry=entry, user=request.user)
-    except services.DeskError as error:
-        return _refused(request, entry, error)
-    return _done(request, entry, "Spiked.")
+    if request.POST.get("undo"):
+        return _act(request, entry_id,
+                    lambda e: services.entry_unspike(entry=e, user=request.user),
+                    "Back in the queue.")  # fmt: skip
+    return _act(request, entry_id, lambda e: services.entry_spike(entry=e, user=request.user),
+                "Spiked.")  # fmt: skip
+
+
+def _story_edit(request, entry):
+    if entry.story is None:
+        raise services.DeskError("Publish the item before editing it.")
+    fields = {
+        name: request.POST[name].strip()
+        for name in ("headline", "teaser", "body")
+        if request.POST.get(name, "").strip()
+    }
+    services.story_edit(story=entry.story, user=request.user, **fields)
 
 
 @desk_required
 @require_POST
 def edit(request, entry_id):
-    entry = _entry(entry_id)
-    if entry.story is None:
-        return _refused(request, entry, services.DeskError("Publish the item before editing it."))
-    fields = {
-        name: request.POST.get(name).strip()
-        for name in ("headline", "teaser", "body")
-        if request.POST.get(name) and request.POST.get(name).strip()
-    }
-    services.story_edit(story=entry.story, user=request.user, **fields)
-    return _done(request, entry, "Saved.")
+    return _act(request, entry_id, lambda e: _story_edit(request, e), "Saved.")
 
 
 @desk_required
 @require_POST
 def update(request, entry_id):
-    entry = _entry(entry_id)
-    try:
-        if request.POST.get("decision") == "accept":
-            services.update_accept(entry=entry, user=request.user)
-            return _done(request, entry, "The story now runs the agency's new version.")
-        services.update_ignore(entry=entry, user=request.user)
-    except services.DeskError as error:
-        return _refused(request, entry, error)
-    return _done(request, entry, "Update ignored; the story keeps the desk's text.")
+    if request.POST.get("decision") == "accept":
+        return _act(request, entry_id,
+                    lambda e: services.update_accept(entry=e, user=request.user),
+                    "The story now runs the agency's new version.")  # fmt: skip
+    return _act(request, entry_id, lambda e: services.update_ignore(entry=e, user=request.user),
+                "Update ignored; the story keeps the desk's text.")  # fmt: skip
 
 
 @desk_required
 @require_POST
 def choose(request, entry_id):
-    entry = _entry(entry_id)
-    try:
-        services.cluster_choose(entry=entry, user=request.user)
-    except services.DeskError as error:
-        return _refused(request, entry, error)
-    return _done(request, entry, "This item now runs for its story.")
+    return _act(request, entry_id, lambda e: services.cluster_choose(entry=e, user=request.user),
+                "This item now runs for its story.")  # fmt: skip
 
 
 @desk_required
@@ -278,11 +309,13 @@ def pin(request, entry_id):
         return _refused(request, entry, services.DeskError("Publish the item before pinning it."))
     front = request.POST.get("front", "")
     try:
-        if front.startswith("home:") and front[5:].isdigit():
-            site = get_object_or_404(Site, pk=int(front[5:]))
+        if front.startswith("home:") and selectors.id_or_none(front[5:]):
+            site = get_object_or_404(Site, pk=selectors.id_or_none(front[5:]))
             services.front_pin(story=entry.story, site=site, user=request.user)
-        elif front.isdigit():
-            section = get_object_or_404(Section.objects.select_related("site"), pk=int(front))
+        elif selectors.id_or_none(front):
+            section = get_object_or_404(
+                Section.objects.select_related("site"), pk=selectors.id_or_none(front)
+            )
             services.front_pin(
                 story=entry.story, site=section.site, section=section, user=request.user
             )
@@ -300,7 +333,7 @@ _BULK = {"spike", "unspike", "publish_suggested"}
 @require_POST
 def bulk(request):
     action = request.POST.get("action", "")
-    ids = [int(v) for v in request.POST.getlist("ids") if v.isdigit()][:200]
+    ids = [i for i in map(selectors.id_or_none, request.POST.getlist("ids")) if i][:200]
     if action not in _BULK or not ids:
         messages.error(request, "Select items and an action.")
         return redirect(_next(request) or "desk:pool")

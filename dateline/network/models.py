@@ -74,7 +74,7 @@ class Site(models.Model):
 # Top-level paths of every site; a section slug cannot take them.
 RESERVED_SECTION_SLUGS = frozenset(
     {"admin", "static", "archive", "privacy", "media", "api", "wire", "feeds", "search", "network"}
-    | {"comments", "share", "promo", "accounts", "support"}
+    | {"comments", "share", "promo", "accounts", "support", "newsletters"}
 )
 # The probes and metrics, answered on every host by dateline.ops.middleware.
 RESERVED_SECTION_SLUGS = RESERVED_SECTION_SLUGS | {"healthz", "readyz", "metrics"}

@@ -25,6 +25,8 @@ INSTALLED_APPS = [
     "dateline.api",
     "dateline.search",
     "dateline.support",
+    "dateline.newsletters",
+    "anymail",
     "dateline.demo",
     "dateline.ops",
     "dateline.worker",
@@ -297,6 +299,34 @@ DATELINE_METRICS_NETWORKS = [
 # Daily backups by the worker into this folder (unset: none), keeping the newest N.
 DATELINE_BACKUP_DIR = os.environ.get("DATELINE_BACKUP_DIR", "")
 DATELINE_BACKUP_KEEP = int(os.environ.get("DATELINE_BACKUP_KEEP", 14))
+# Newsletters and all outgoing mail (docs/operations.md, "Newsletters and e-mail").
+from dateline.newsletters.email_url import mailer_from_url  # noqa: E402
+
+MAILERS = {"default": mailer_from_url(os.environ.get("EMAIL_URL", "smtp://127.0.0.1:25"))}
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "newsletters@localhost")
+SERVER_EMAIL = os.environ.get("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
+DATELINE_NEWSLETTER_FROM = os.environ.get("DATELINE_NEWSLETTER_FROM", DEFAULT_FROM_EMAIL)
+DATELINE_NEWSLETTER_UNSUBSCRIBE_MAILTO = os.environ.get(
+    "DATELINE_NEWSLETTER_UNSUBSCRIBE_MAILTO", ""
+)
+DATELINE_DKIM_KEY_FILE = os.environ.get("DATELINE_DKIM_KEY_FILE", "")
+DATELINE_DKIM_SELECTOR = os.environ.get("DATELINE_DKIM_SELECTOR", "")
+DATELINE_DKIM_DOMAIN = os.environ.get("DATELINE_DKIM_DOMAIN", "")
+# Sending: messages per batch (the most that can end "uncertain" after a crash),
+# messages per second (0: as fast as the server takes them), messages per SMTP
+# connection before it is renewed, and the sender's lease on an issue.
+DATELINE_NEWSLETTER_BATCH = int(os.environ.get("DATELINE_NEWSLETTER_BATCH", "50"))
+DATELINE_NEWSLETTER_RATE = float(os.environ.get("DATELINE_NEWSLETTER_RATE", "0"))
+DATELINE_NEWSLETTER_MESSAGES_PER_CONNECTION = int(
+    os.environ.get("DATELINE_NEWSLETTER_MESSAGES_PER_CONNECTION", "1000")
+)
+DATELINE_NEWSLETTER_LEASE_SECONDS = float(os.environ.get("DATELINE_NEWSLETTER_LEASE_SECONDS", "60"))
+DATELINE_NEWSLETTER_CONFIRM_DAYS = 7
+DATELINE_NEWSLETTER_SIGNUPS_PER_IP = 10  # per hour
+DATELINE_NEWSLETTER_SIGNUPS_PER_ADDRESS = 3  # per hour
+# django-anymail: service keys and the webhooks' shared secret (user:password of the
+# basic auth every tracking webhook must carry) come from the environment.
+ANYMAIL = {"WEBHOOK_SECRET": os.environ.get("ANYMAIL_WEBHOOK_SECRET", "")}
 
 # ---------------------------------------------------------------------------
 # Scale-out (docs/deploy.md): PostgreSQL with pooled connections, Redis for the cache,

@@ -50,3 +50,8 @@ DATELINE_PUBLIC_PORT = os.environ.get("DATELINE_PUBLIC_PORT", "8000")
 
 # The demo: `dateline staff code USER` may print a staff member's current TOTP code.
 DATELINE_DEMO = True
+
+# The demo's mail goes to `dateline mailcatcher` (started by `make demo`) unless EMAIL_URL says otherwise.
+from dateline.newsletters.email_url import mailer_from_url  # noqa: E402
+
+MAILERS = {"default": mailer_from_url(os.environ.get("EMAIL_URL", "smtp://127.0.0.1:2525"))}

@@ -18,6 +18,9 @@ class Source(models.Model):
         NINJS = "ninjs", "IPTC ninjs"
         NITF = "nitf", "NITF"
         FEED = "feed", "RSS / Atom"
+        # Agencies' quirks (dateline/wire/parsers/quirks.py)
+        NEWSML_G2_AFP = "newsml_g2_afp", "AFP NewsML-G2, dateline in the first paragraph"
+        NITF_UPI = "nitf_upi", "UPI NITF, dateline in the first paragraph"
 
     class Method(models.TextChoices):
         INBOX = "inbox", "Files dropped in an inbox folder"

@@ -99,7 +99,7 @@ def _read(source: Source, data: bytes, origin: str) -> _Arrival:
     try:
         parser, root = detect_parser(data, format_hint=source.format)
         arrival.format = parser.format
-        arrival.items = [_normalised(item) for item in parser.parse(data, root)]
+        arrival.items = [_normalised(parser.refine(item)) for item in parser.parse(data, root)]
     except ParseError as error:
         arrival.reason = str(error)
     except (ValueError, TypeError, AttributeError, KeyError, IndexError, RecursionError,

@@ -34,6 +34,7 @@ SCHEDULE = [
     ),
     # A no-op unless DATELINE_BACKUP_DIR is set (dateline/ops/tasks.py).
     Periodic("back up", "dateline.ops.tasks.backup_scheduled", timedelta(days=1)),
+    Periodic("newsletters", "dateline.newsletters.tasks.newsletters_tick", timedelta(minutes=1)),
 ]
 
 # Attempts before a failing task is given up (FAILED), per task path.

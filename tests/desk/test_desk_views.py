@@ -102,3 +102,21 @@ class LoginTests:
         locked = attempt("pw")
         assert locked.status_code == 429
         assert client.get("/desk/").status_code == 302
+
+
+class ChangedRowsTests:
+    def test_other_editors_changes_reach_an_open_screen(self, editor_client, deliver):
+        """A poll returns rows changed since the screen last asked (another editor's
+        spike), besides new arrivals."""
+        from dateline.desk import services
+
+        deliver("seen", headline="Already on screen")
+        page = editor_client.get("/desk/").content.decode()
+        cursor = page.split('data-cursor="', 1)[1].split('"', 1)[0]
+        since = page.split('data-since="', 1)[1].split('"', 1)[0]
+        quiet = editor_client.get("/desk/updates.json", {"after": cursor, "since": since}).json()
+        assert quiet["changed"] == [] and quiet["count"] == 0
+        services.entry_spike(entry=DeskEntry.objects.get())
+        data = editor_client.get("/desk/updates.json", {"after": cursor, "since": since}).json()
+        assert data["count"] == 0 and len(data["changed"]) == 1
+        assert "status-spiked" in data["changed"][0]

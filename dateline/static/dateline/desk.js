@@ -14,6 +14,23 @@
   var tbody = table.tBodies[0];
   var notice = document.getElementById("arrivals");
   var cursor = table.dataset.cursor;
+  var since = table.dataset.since;
+
+  // Rows another editor (or the wire) changed: replace the copies on screen.
+  function replaceChanged(htmlRows) {
+    if (!htmlRows || !htmlRows.length) return;
+    var holder = document.createElement("tbody");
+    holder.innerHTML = htmlRows.join("");
+    Array.prototype.slice.call(holder.children).forEach(function (row) {
+      var old = tbody.querySelector('tr[data-id="' + row.dataset.id + '"]');
+      if (old) {
+        if (old.classList.contains("current")) row.classList.add("current");
+        var box = old.querySelector("input[type=checkbox]");
+        if (box && box.checked) row.querySelector("input[type=checkbox]").checked = true;
+        old.replaceWith(row);
+      }
+    });
+  }
   var current = -1;
 
   function rows() { return Array.prototype.slice.call(tbody.querySelectorAll("tr.row")); }
@@ -21,17 +38,25 @@
   function poll() {
     if (document.hidden) return;
     var url = table.dataset.updates + (table.dataset.updates.indexOf("?") < 0 ? "?" : "&") +
-      "after=" + encodeURIComponent(cursor || "");
+      "after=" + encodeURIComponent(cursor || "") + "&since=" + encodeURIComponent(since);
     fetch(url, { credentials: "same-origin", headers: { "Accept": "application/json" } })
-      .then(function (r) { return r.ok ? r.json() : null; })
+      .then(function (r) {
+        if (r.ok && (r.headers.get("Content-Type") || "").indexOf("json") >= 0) return r.json();
+        say("The desk stopped updating (signed out?): reload the page.");
+        return null;
+      })
       .then(function (data) {
-        if (!data || !data.rows.length) return;
+        if (!data) return;
+        since = data.since;
+        replaceChanged(data.changed);
+        if (!data.rows.length) return;
         var empty = tbody.querySelector("tr.empty");
         if (empty) empty.remove();
         var holder = document.createElement("tbody");
         holder.innerHTML = data.rows.join("");
+        // Oldest first: each goes on top, so the newest ends first.
         var fresh = Array.prototype.slice.call(holder.children);
-        for (var i = fresh.length - 1; i >= 0; i--) {
+        for (var i = 0; i < fresh.length; i++) {
           if (tbody.querySelector('tr[data-id="' + fresh[i].dataset.id + '"]')) {
             tbody.querySelector('tr[data-id="' + fresh[i].dataset.id + '"]').replaceWith(fresh[i]);
           } else {
@@ -41,12 +66,14 @@
           }
         }
         cursor = data.cursor;
-        notice.hidden = false;
-        notice.textContent = data.count + " new item(s) at " + new Date().toLocaleTimeString();
+        say(data.count + " new item(s) at " + new Date().toLocaleTimeString());
       })
       .catch(function () { /* try again next time */ });
   }
-  if (cursor !== undefined) setInterval(poll, POLL_MS);
+  function say(text) { notice.hidden = false; notice.textContent = text; }
+
+  // Only the newest page follows arrivals (an older page has no cursor).
+  if (cursor) setInterval(poll, POLL_MS);
 
   function select(index) {
     var all = rows();
@@ -64,10 +91,12 @@
     body.append("csrfmiddlewaretoken", table.dataset.csrf);
     Object.keys(extra || {}).forEach(function (k) { body.append(k, extra[k]); });
     fetch(url, { method: "POST", body: body, credentials: "same-origin", headers: { "Accept": "application/json" } })
-      .then(function (r) { return r.json(); })
+      .then(function (r) {
+        if ((r.headers.get("Content-Type") || "").indexOf("json") >= 0) return r.json();
+        return { ok: false, message: "Not done (HTTP " + r.status + "): reload the page and sign in again." };
+      })
       .then(function (data) {
-        notice.hidden = false;
-        notice.textContent = data.message;
+        say(data.message);
         if (data.ok) {
           row.querySelector(".status").textContent = data.status;
           row.className = row.className.replace(/status-\w+/, "status-" + data.status);
@@ -78,13 +107,22 @@
   document.addEventListener("keydown", function (event) {
     var tag = (event.target.tagName || "").toLowerCase();
     if (tag === "input" || tag === "textarea" || tag === "select" || event.ctrlKey || event.metaKey || event.altKey) return;
+    // Enter on a focused link or button does what it says, not "open the current row".
+    if (event.key === "Enter" && (tag === "a" || tag === "button" || current < 0)) return;
     var row = rows()[current];
     switch (event.key) {
       case "j": select(current + 1); break;
       case "k": select(current - 1); break;
       case "o": case "Enter": if (row) window.location = row.dataset.item; break;
       case "x": if (row) { var box = row.querySelector("input[type=checkbox]"); box.checked = !box.checked; } break;
-      case "p": act("publish", { suggested: "1" }); break;
+      case "p":
+        if (!row) break;
+        var confidence = row.querySelector(".confidence");
+        var sure = confidence && (confidence.textContent === "rule" || parseInt(confidence.textContent, 10) >= 50);
+        if (sure || window.confirm("Publish to the suggested section (" + (confidence ? confidence.textContent : "no suggestion") + ")?")) {
+          act("publish", { suggested: "1" });
+        }
+        break;
       case "s": act("spike"); break;
       case "u": act("spike", { undo: "1" }); break;
       case "/": event.preventDefault(); document.getElementById("desk-q").focus(); return;

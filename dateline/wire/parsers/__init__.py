@@ -6,6 +6,6 @@ their own name."""
 from .base import ParsedItem, ParseError, Parser, detect_parser, get_parser, register
 
 # Importing the modules registers their parsers.
-from . import feeds, newsml_g2, ninjs, nitf  # noqa: E402, F401  isort: skip
+from . import feeds, newsml_g2, ninjs, nitf, quirks  # noqa: E402, F401  isort: skip
 
 __all__ = ["ParseError", "ParsedItem", "Parser", "detect_parser", "get_parser", "register"]

@@ -39,6 +39,8 @@ class Parser:
     format: str = ""
     #: lower runs first when several parsers sniff the same content
     priority: int = 100
+    #: False for an agency's variant: chosen by a source's format, never detected
+    auto_detect: bool = True
 
     def sniff(self, data: bytes, root) -> bool:
         """True when this parser reads ``data`` (``root`` is the parsed XML root
@@ -47,6 +49,11 @@ class Parser:
 
     def parse(self, data: bytes, root) -> list[ParsedItem]:
         raise NotImplementedError
+
+    def refine(self, item: ParsedItem) -> ParsedItem:
+        """The hook an agency's quirk overrides: adjust one parsed item (the format's
+        parser is done with it; the pool has not seen it yet)."""
+        return item
 
 
 _REGISTRY: dict[str, Parser] = {}
@@ -135,7 +142,7 @@ def detect_parser(data: bytes, *, format_hint: str = "auto") -> tuple[Parser, ob
             )
         return parser, root
     for parser in sorted(_REGISTRY.values(), key=lambda p: p.priority):
-        if parser.sniff(data, root):
+        if parser.auto_detect and parser.sniff(data, root):
             return parser, root
     if root is not None:
         raise ParseError(f"unknown XML format (root element <{etree.QName(root).localname}>)")
@@ -257,3 +264,24 @@ def body_html_from_text(text: str) -> tuple[str, str]:
 
     paragraphs = [clean_text(p) for p in re.split(r"\n\s*\n|\n(?=[ \t]+)", text or "")]
     return finish_body(paragraphs_to_html([p for p in paragraphs if p]))
+
+
+# An agency's dateline at the start of the first paragraph, as some agencies send
+# it inside the text: "BAGHDAD, Nov 17, 2017 (AFP) - ", "WASHINGTON, Nov. 17 (UPI) -- ".
+_LEDE_DATELINE = re.compile(
+    r"^<p>\s*(?P<place>[A-Z][A-Z .'\-]{1,40}?)"
+    r"(?:\s*,\s*(?:[A-Z][a-z]{2,8}\.?\s+\d{1,2}(?:\s*,\s*\d{4})?))?"
+    r"\s*\((?P<agency>[A-Za-z]{2,8})\)\s*(?:-{1,2}|\u2013|\u2014)\s*"
+)
+
+
+def lede_dateline_split(body_html: str, agency: str) -> tuple[str, str]:
+    """(place, body without the dateline) when the body starts with ``agency``'s
+    dateline; ("", body) unchanged otherwise. The place comes title-cased (BAGHDAD ->
+    Baghdad), as datelines print it."""
+    match = _LEDE_DATELINE.match(body_html or "")
+    if not match or match.group("agency").upper() != agency.upper():
+        return "", body_html
+    rest = body_html[match.end() :]
+    place = match.group("place").strip().title()
+    return place, "<p>" + rest[:1].upper() + rest[1:]

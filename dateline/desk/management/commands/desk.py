@@ -78,6 +78,9 @@ class Command(BaseCommand):
         return found[0]
 
     def _list(self, user, options):
+        if options["status"] and options["status"] not in DeskEntry.Status.values:
+            known = ", ".join(DeskEntry.Status.values)
+            raise CommandError(f"--status {options['status']!r} is not one of {known}.")
         flt = selectors.PoolFilter(status=options["status"])
         for row in selectors.pool_page(flt, limit=max(1, min(options["limit"], 500))):
             self.stdout.write(

@@ -24,8 +24,13 @@ class Command(BaseCommand):
             action="store_true",
             help="also run one background worker (dateline worker)",
         )
+        parser.add_argument(
+            "--with-mailcatcher",
+            action="store_true",
+            help="also catch outgoing mail on 127.0.0.1:2525 (dateline mailcatcher; demo only)",
+        )
 
-    def handle(self, *args, host, port, workers, with_worker, **options):
+    def handle(self, *args, host, port, workers, with_worker, with_mailcatcher=False, **options):
         granian = shutil.which("granian", path=os.path.dirname(sys.executable)) or shutil.which(
             "granian"
         )
@@ -50,6 +55,11 @@ class Command(BaseCommand):
         ]  # fmt: skip
         self.stdout.write(f"Serving on http://{host}:{port} with {workers} granian workers")
         children = []
+        if with_mailcatcher:
+            self.stdout.write("Catching mail on 127.0.0.1:2525 (admin: Caught mail)")
+            children.append(
+                subprocess.Popen([sys.executable, "-m", "dateline", "mailcatcher"], env=env)
+            )
         if with_worker:
             self.stdout.write("Starting the background worker")
             if settings.DATELINE_TASKS == "celery":  # the broker path: a worker and the scheduler
