@@ -99,11 +99,23 @@ def in_thread_worker(celery_path, monkeypatch):
 # Retries run in a worker thread of this process; one broker is enough for them.
 @pytest.mark.parametrize("celery_path", ["redis"], indirect=True)
 class BrokerBackendTests:
-    def test_enqueue_publishes_one_message_to_the_broker(self, celery_path, tmp_path):
-        """.enqueue() of an unchanged @task puts one message on the broker's queue."""
+    def test_enqueue_publishes_one_message_to_the_broker(self, celery_path, tmp_path, client):
+        """.enqueue() of an unchanged @task puts one message on the broker's queue, which
+        /metrics counts as the queue's depth."""
+        from prometheus_client.parser import text_string_to_metric_families
+
         result = probe_sleep.enqueue(str(tmp_path / "marker"), 0)
         assert result.backend == "default" and result.status == "READY"
         assert queue_size(celery_path["queue"]) == 1
+        text = client.get("/metrics").content.decode()
+        depth = [
+            sample.value
+            for family in text_string_to_metric_families(text)
+            for sample in family.samples
+            if sample.name == "dateline_queue_tasks"
+            and sample.labels == {"queue": "default", "status": "ready"}
+        ]
+        assert depth == [1.0]
 
     def test_arguments_that_are_not_json_are_refused_at_enqueue(self, celery_path):
         """A caller passing arguments the broker cannot carry gets the error at once."""
