@@ -1,9 +1,9 @@
-"""python -m bench [all | pages | ingest | search | desk | comments | support | ops | newsletters]
-[options] (see docs/benchmarks.md)."""
+"""python -m bench [all | pages | ingest | search | desk | comments | support | ops | newsletters
+| scaleout] [options] (see docs/benchmarks.md)."""
 
 import sys
 
-from bench import comments, desk, ingest, newsletters, ops, pages, search, support
+from bench import comments, desk, ingest, newsletters, ops, pages, scaleout, search, support
 
 BENCHES = {
     "pages": pages.main,
@@ -14,6 +14,7 @@ BENCHES = {
     "support": support.main,
     "ops": ops.main,
     "newsletters": newsletters.main,
+    "scaleout": scaleout.main,
 }
 
 if __name__ == "__main__":

@@ -225,7 +225,10 @@ def _postgres_backup(work: Path) -> tuple[str, dict]:
                 raise BackupError(f"pg_dump failed: {result.stderr.strip()}")
         raw.rollback()
     finally:
-        raw.close()
+        if getattr(connection, "pool", None) is not None:
+            connection.pool.putconn(raw)  # with pooling it came from the pool: give it back
+        else:
+            raw.close()
     return target.name, figures
 
 

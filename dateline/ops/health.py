@@ -90,6 +90,8 @@ def check_worker(now) -> Check:
 
 
 def check_queue(now) -> Check:
+    if getattr(settings, "DATELINE_TASKS", "db") == "celery":
+        return check_broker_queue()
     from django_tasks_db.models import DBTaskResult
 
     waiting = oldest_due_age(now).total_seconds()
@@ -102,6 +104,21 @@ def check_queue(now) -> Check:
             f"backed up: {due} due, the oldest waiting {waiting:.0f} s (limit {limit:.0f} s)",
         )
     return Check("queue", True, f"{due} due, the oldest waiting {waiting:.0f} s")
+
+
+def check_broker_queue() -> Check:
+    """On the broker path: the broker answers and its queue is not backed up (the
+    broker counts messages, it cannot tell their age)."""
+    from dateline.worker.broker import queue_depth
+
+    limit = int(getattr(settings, "DATELINE_QUEUE_MAX_DEPTH", 1000))
+    try:
+        depth = queue_depth("default")
+    except Exception as error:  # noqa: BLE001 - any transport error means "not ready"
+        return Check("queue", False, f"broker unreachable ({type(error).__name__})")
+    if depth > limit:
+        return Check("queue", False, f"backed up: {depth} waiting on the broker (limit {limit})")
+    return Check("queue", True, f"{depth} waiting on the broker")
 
 
 def readiness() -> tuple[bool, list[Check]]:

@@ -101,6 +101,17 @@ def wire_outcomes(source_slug: str, statuses) -> None:
         WIRE_ITEMS.labels(source=source_slug, outcome=outcome).inc(count)
 
 
+def _broker_depths() -> dict[tuple[str, str], int]:
+    """On the broker path the waiting tasks are on the broker (a missing figure when it
+    does not answer; /readyz says why)."""
+    from dateline.worker.broker import queue_depth
+
+    try:
+        return {("default", "ready"): queue_depth("default")}
+    except Exception:  # noqa: BLE001 - a scrape never fails for the broker's sake
+        return {}
+
+
 class DatabaseCollector:
     """Gauges read from the database when /metrics is scraped."""
 
@@ -128,6 +139,10 @@ class DatabaseCollector:
         counts: dict[tuple[str, str], int] = {}
         for queue, status in rows.iterator():
             counts[(queue, status.lower())] = counts.get((queue, status.lower()), 0) + 1
+        from django.conf import settings
+
+        if getattr(settings, "DATELINE_TASKS", "db") == "celery":
+            counts.update(_broker_depths())
         for (queue, status), count in sorted(counts.items()):
             depth.add_metric([queue, status], count)
         yield depth

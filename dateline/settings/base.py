@@ -327,3 +327,66 @@ DATELINE_NEWSLETTER_SIGNUPS_PER_ADDRESS = 3  # per hour
 # django-anymail: service keys and the webhooks' shared secret (user:password of the
 # basic auth every tracking webhook must carry) come from the environment.
 ANYMAIL = {"WEBHOOK_SECRET": os.environ.get("ANYMAIL_WEBHOOK_SECRET", "")}
+
+# ---------------------------------------------------------------------------
+# Scale-out (docs/deploy.md): PostgreSQL with pooled connections, Redis for the cache,
+# locks and rate limits, Celery on Redis or RabbitMQ for the tasks. Each switches on by
+# environment; the embedded default (SQLite, in-process cache, database queue) needs none.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and (
+    os.environ.get("DATELINE_DB_POOL", "1") != "0"
+):
+    from psycopg_pool import ConnectionPool  # noqa: E402
+
+    # psycopg 3's pool, one per process. Django refuses a pool beside persistent
+    # connections: CONN_MAX_AGE must be 0 (a request returns its connection to the pool).
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = False  # the pool's check does it
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": int(os.environ.get("DATELINE_DB_POOL_MIN", 1)),
+        "max_size": int(os.environ.get("DATELINE_DB_POOL_MAX", 8)),
+        "timeout": float(os.environ.get("DATELINE_DB_POOL_TIMEOUT", 10)),
+        # A connection the server closed (restart, failover) is replaced at checkout.
+        "check": ConnectionPool.check_connection,
+    }
+
+REDIS_URL = os.environ.get("REDIS_URL", "")
+if REDIS_URL:
+    # Shared by every process: rate limits (comments, support), cached regions, locks.
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": os.environ.get("DATELINE_CACHE_PREFIX", "dateline"),
+        }
+    }
+
+# DATELINE_TASKS=celery: tasks go to the broker (dateline/worker/broker.py), run by
+# `dateline broker_worker`; `dateline scheduler` enqueues the periodic ones.
+DATELINE_TASKS = os.environ.get("DATELINE_TASKS", "db")
+if DATELINE_TASKS == "celery":
+    TASKS = {"default": {"BACKEND": "dateline.worker.broker.CeleryBackend"}}
+elif DATELINE_TASKS != "db":
+    from django.core.exceptions import ImproperlyConfigured  # noqa: E402
+
+    raise ImproperlyConfigured(f"DATELINE_TASKS={DATELINE_TASKS!r}: use 'db' (default) or 'celery'")
+DATELINE_TASK_QUEUE_PREFIX = os.environ.get("DATELINE_TASK_QUEUE_PREFIX", "dateline")
+# /readyz on the broker path: more messages than this waiting means backed up.
+DATELINE_QUEUE_MAX_DEPTH = int(os.environ.get("DATELINE_QUEUE_MAX_DEPTH", 1000))
+CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "") or REDIS_URL
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1  # a worker holds no more messages than it runs
+CELERY_TASK_IGNORE_RESULT = True  # outcomes are in the logs, metrics and dead letters
+CELERY_TASK_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]  # never pickle from the broker
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_WORKER_SEND_TASK_EVENTS = False
+# Redis broker: an unacknowledged message (its worker died) is handed out again after
+# this many seconds. Longer than the longest task, or a slow task runs twice.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": int(os.environ.get("DATELINE_TASK_VISIBILITY_TIMEOUT", 3600)),
+    # Look for such messages every 10 s (kombu's default scans every tenth look).
+    "unacked_restore_interval": 10,
+    "unacked_restore_throttle": 1,
+}

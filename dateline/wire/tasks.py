@@ -10,6 +10,8 @@ from pathlib import Path
 from django.conf import settings
 from django.tasks import task
 
+from dateline.worker import locks
+
 from .models import Source
 from .services import deliveries_ingest
 
@@ -41,6 +43,8 @@ _OPENER.add_handler(_HTTPOnlyRedirects())
 # A file younger than this may still be being written by the agency's upload.
 SETTLE_SECONDS = 2.0
 BATCH = 200
+# How long a scan may hold its source's lock at most (Redis frees it then).
+INBOX_LOCK_SECONDS = 600
 
 
 def inbox_of(source: Source) -> Path:
@@ -57,8 +61,14 @@ def inboxes_scan() -> dict:
     counts = {}
     for source in Source.objects.filter(is_active=True, delivery_method=Source.Method.INBOX):
         try:
-            for status, number in _inbox_scan(source).items():
-                counts[status] = counts.get(status, 0) + number
+            # A scan that outlasts its 15 s period would overlap the next one on
+            # another worker: both would read and parse the same files.
+            with locks.exclusive(f"inbox-scan:{source.slug}", timeout=INBOX_LOCK_SECONDS) as held:
+                if not held:
+                    counts["sources busy"] = counts.get("sources busy", 0) + 1
+                    continue
+                for status, number in _inbox_scan(source).items():
+                    counts[status] = counts.get(status, 0) + number
         except Exception:
             logger.exception("inbox of %s could not be scanned", source.slug)
             counts["failed sources"] = counts.get("failed sources", 0) + 1

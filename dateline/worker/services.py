@@ -31,18 +31,35 @@ def heartbeats_prune(*, older_than) -> int:
 
 
 def dead_letter_record(*, task_result: DBTaskResult, error: BaseException, attempts: int):
-    """Keep a task that failed its last attempt, with what it was asked to do and
-    why it failed. Once per task result."""
-    letter, _ = DeadLetter.objects.get_or_create(
+    """Keep a task of the embedded worker that failed its last attempt."""
+    return dead_letter_keep(
         task_id=task_result.id,
+        task_path=task_result.task_path,
+        queue_name=task_result.queue_name,
+        args=task_result.args_kwargs.get("args", []),
+        kwargs=task_result.args_kwargs.get("kwargs", {}),
+        attempts=attempts,
+        error=error,
+        traceback=task_result.traceback or "",
+    )
+
+
+def dead_letter_keep(
+    *, task_id, task_path: str, queue_name: str, args: list, kwargs: dict, attempts: int,
+    error: BaseException, traceback: str,
+) -> DeadLetter:  # fmt: skip
+    """Keep a task that failed its last attempt (on either worker), with what it
+    was asked to do and why it failed. Once per task id."""
+    letter, _ = DeadLetter.objects.get_or_create(
+        task_id=task_id,
         defaults={
-            "task_path": task_result.task_path,
-            "queue_name": task_result.queue_name,
-            "args": task_result.args_kwargs.get("args", []),
-            "kwargs": task_result.args_kwargs.get("kwargs", {}),
+            "task_path": task_path,
+            "queue_name": queue_name,
+            "args": args,
+            "kwargs": kwargs,
             "attempts": attempts,
             "error": f"{type(error).__name__}: {error}"[:2000],
-            "traceback": task_result.traceback or "",
+            "traceback": traceback,
             "failed_at": timezone.now(),
         },
     )

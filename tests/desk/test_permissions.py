@@ -41,6 +41,7 @@ OPERATOR_COMMANDS = {
     "account_unsetmultipleprimaryemails", "status", "backup", "restore",
     "newsletters", "mailcatcher",
 }  # fmt: skip
+OPERATOR_COMMANDS |= {"broker_worker", "scheduler"}  # the scale-out path's processes
 # Readers' social logins (django-allauth): public by design, no staff screen there.
 READER_ACCOUNT_PREFIX = "accounts/"
 # E-mail services' signed tracking webhooks (django-anymail, checked by its own secret).

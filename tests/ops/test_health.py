@@ -95,11 +95,17 @@ class ReadinessFailureTests:
             monkeypatch.setitem(connection.settings_dict, "NAME", str(tmp_path / "no/such/db"))
         else:
             monkeypatch.setitem(connection.settings_dict, "PORT", "1")
+            pooled = bool(connection.settings_dict["OPTIONS"].get("pool"))
+            if pooled:  # the pool's connections reach the real server: a new pool
+                connection.close_pool()
         try:
             response = client.get("/readyz", headers=PROBE_HOST)
             healthz = client.get("/healthz", headers=PROBE_HOST)
         finally:
             connection.close()
+            if connection.vendor != "sqlite" and pooled:
+                monkeypatch.undo()
+                connection.close_pool()  # the next pool reaches the real server again
         assert response.status_code == 503
         body = response.json()
         assert body["status"] == "not ready"

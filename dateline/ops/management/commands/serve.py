@@ -62,7 +62,15 @@ class Command(BaseCommand):
             )
         if with_worker:
             self.stdout.write("Starting the background worker")
-            children.append(subprocess.Popen([sys.executable, "-m", "dateline", "worker"], env=env))
+            if settings.DATELINE_TASKS == "celery":  # the broker path: a worker and the scheduler
+                for command in ("broker_worker", "scheduler"):
+                    children.append(
+                        subprocess.Popen([sys.executable, "-m", "dateline", command], env=env)
+                    )
+            else:
+                children.append(
+                    subprocess.Popen([sys.executable, "-m", "dateline", "worker"], env=env)
+                )
         children.append(subprocess.Popen(server_argv, env=env))
 
         def stop(signum, frame):

@@ -3,7 +3,8 @@
 import os
 import socket
 
-from django.core.management.base import BaseCommand
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
 
 from dateline.worker.runner import Worker
 
@@ -28,6 +29,11 @@ class Command(BaseCommand):
         parser.add_argument("--queue", action="append", default=None, help="queue(s) to serve")
 
     def handle(self, *args, interval, lease, housekeeping, max_tasks, batch, queue, **options):
+        if settings.DATELINE_TASKS != "db":
+            raise CommandError(
+                f"DATELINE_TASKS={settings.DATELINE_TASKS}: the tasks are on the broker; run "
+                "`dateline broker_worker` and one `dateline scheduler` (docs/deploy.md)."
+            )
         worker = Worker(
             queue_names=queue or ["default"],
             interval=interval,
