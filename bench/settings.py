@@ -8,5 +8,7 @@ from dateline.settings.dev import *  # noqa: E402, F403
 
 DEBUG = False
 ROOT_URLCONF = "bench.urls"
-DATABASES["default"]["NAME"] = str(VAR_DIR / os.environ.get("BENCH_DB", "pages.sqlite3"))  # noqa: F405
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    # PostgreSQL benches name their database in DATABASE_URL.
+    DATABASES["default"]["NAME"] = str(VAR_DIR / os.environ.get("BENCH_DB", "pages.sqlite3"))  # noqa: F405
 LOGGING = {"version": 1, "disable_existing_loggers": False, "root": {"level": "ERROR"}}
