@@ -121,12 +121,15 @@ class KilledWorkerTests:
     def test_task_of_killed_worker_runs_again(self, tmp_path):
         """A worker killed with SIGKILL mid-task loses nothing: the task runs again elsewhere."""
         marker = tmp_path / "marker"
-        result = probe_sleep.enqueue(str(marker), 3)
+        # Long enough that a machine busy with other work cannot let it finish between
+        # seeing it start and killing its worker.
+        result = probe_sleep.enqueue(str(marker), 8)
         first = start_worker("--lease", "5", "--housekeeping", "0.3", "--interval", "0.1")
         try:
             assert wait_for(lambda: marker.exists() and "start" in marker.read_text()), (
                 "task never started"
             )
+            assert "done" not in marker.read_text()
             assert Lease.objects.filter(task_id=result.id).exists()
             first.send_signal(signal.SIGKILL)
             first.wait(10)
