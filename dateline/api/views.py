@@ -36,6 +36,12 @@ def _moment(value: str, name: str):
     return when
 
 
+def _no_nul(value: str) -> str:
+    # PostgreSQL refuses NUL in text; no slug has one, so a value with NUL matches
+    # nothing, as it would on SQLite (U+FFFD is in no slug either).
+    return value.replace("\x00", "\ufffd")
+
+
 @require_safe
 def articles(request):
     site = getattr(request, "site", None)
@@ -53,10 +59,10 @@ def articles(request):
         return _error(400, f"limit must be between 1 and {MAX_LIMIT}")
     if "section" in request.GET:
         where.append("s.slug = %s")
-        params.append(request.GET["section"])
+        params.append(_no_nul(request.GET["section"]))
     if "source" in request.GET:
         where.append("src.slug = %s")
-        params.append(request.GET["source"])
+        params.append(_no_nul(request.GET["source"]))
     try:
         if "since" in request.GET:
             where.append("p.published_at >= %s")

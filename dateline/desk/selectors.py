@@ -35,7 +35,7 @@ class PoolFilter:
             status=status if status in DeskEntry.Status.values else "",
             site_id=number("site"),
             section_id=number("section"),
-            q=query.get("q", "").strip()[:200],
+            q=query.get("q", "").replace("\x00", "").strip()[:200],  # PostgreSQL refuses NUL
         )
 
 

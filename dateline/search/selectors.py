@@ -85,7 +85,7 @@ def search(site, query: Query, *, section_id=None, source_id=None, since=None, u
     # ranked by relevance. Ranking every match of a common word is what makes naive
     # full-text search slow on a large archive; news readers want recent stories.
     if connection.vendor == "postgresql":
-        vector = "to_tsvector('simple'::regconfig, d.headline || ' ' || d.body_text)"
+        vector = "d.search_vector"  # stored, GIN-indexed (search migration 0003)
         recent = (
             f"SELECT d.placement_id AS id, ts_rank({vector}, q) AS rank"
             f" FROM search_searchdocument d, to_tsquery('simple', %s) q WHERE {vector} @@ q"
