@@ -1,9 +1,9 @@
 """The desk's charts on the newsroom dashboard (dateline/ops/dashboard.py): how long
 wire copy waits between its arrival and its publication."""
 
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, timedelta
 
-from dateline.ops.dashboard import Series, chart
+from dateline.ops.dashboard import Series, chart, window
 
 BANDS = [
     (timedelta(minutes=5), "under 5 min"),
@@ -25,8 +25,7 @@ def _published_from_wire(days):
     the wire in the window: latency from the item's first arrival to first publication."""
     from .models import DeskEntry
 
-    start = datetime.combine(days[0], time.min, tzinfo=UTC)
-    end = datetime.combine(days[-1], time.min, tzinfo=UTC) + timedelta(days=1)
+    start, end = window(days)
     rows = (
         DeskEntry.objects.filter(
             story__first_published_at__gte=start, story__first_published_at__lt=end

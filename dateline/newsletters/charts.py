@@ -1,14 +1,9 @@
 """Newsletters on the newsroom dashboard (dateline/ops/dashboard.py): messages sent per
 day, and bounces and unsubscribes per day."""
 
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC
 
-from dateline.ops.dashboard import Series, chart
-
-
-def _window(days):
-    start = datetime.combine(days[0], time.min, tzinfo=UTC)
-    return start, datetime.combine(days[-1], time.min, tzinfo=UTC) + timedelta(days=1)
+from dateline.ops.dashboard import Series, chart, window
 
 
 def _count_by_day(series: Series, label: str, stamps) -> None:
@@ -23,7 +18,7 @@ def _count_by_day(series: Series, label: str, stamps) -> None:
 def newsletter_messages(days) -> Series:
     from .models import Delivery
 
-    start, end = _window(days)
+    start, end = window(days)
     series: Series = {}
     rows = Delivery.objects.filter(
         state=Delivery.State.SENT, updated_at__gte=start, updated_at__lt=end
@@ -38,7 +33,7 @@ def newsletter_messages(days) -> Series:
 def newsletter_losses(days) -> Series:
     from .models import Delivery, Subscription
 
-    start, end = _window(days)
+    start, end = window(days)
     series: Series = {}
     _count_by_day(series, "bounced or complained", Delivery.objects.filter(
         bounced_at__gte=start, bounced_at__lt=end).values_list("bounced_at", flat=True))  # fmt: skip

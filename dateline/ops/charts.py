@@ -2,17 +2,12 @@
 apps (the desk's latency, newsletters, contributions) live in their own
 ``charts.py`` and register the same way (see dashboard.py)."""
 
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC
 
 from django.db.models import Count
 from django.db.models.functions import TruncDate
 
-from .dashboard import Series, chart
-
-
-def _window(days):
-    start = datetime.combine(days[0], time.min, tzinfo=UTC)
-    return start, datetime.combine(days[-1], time.min, tzinfo=UTC) + timedelta(days=1)
+from .dashboard import Series, chart, window
 
 
 def _by_day(rows, label) -> Series:
@@ -27,7 +22,7 @@ def wire_items(days) -> Series:
     """Items that entered the pool (every version counts), by source, per UTC day."""
     from dateline.wire.models import WireItem
 
-    start, end = _window(days)
+    start, end = window(days)
     rows = (
         WireItem.objects.filter(received_at__gte=start, received_at__lt=end)
         .annotate(day=TruncDate("received_at", tzinfo=UTC))
@@ -44,7 +39,7 @@ def stories_by_site(days) -> Series:
     many of its sections carry them)."""
     from dateline.articles.models import Placement
 
-    start, end = _window(days)
+    start, end = window(days)
     rows = (
         Placement.objects.filter(published_at__gte=start, published_at__lt=end)
         .annotate(day=TruncDate("published_at", tzinfo=UTC))
@@ -66,7 +61,7 @@ def stories_published(days) -> Series:
     a story on two sections counts on each."""
     from dateline.articles.models import Placement
 
-    start, end = _window(days)
+    start, end = window(days)
     rows = (
         Placement.objects.filter(published_at__gte=start, published_at__lt=end)
         .annotate(day=TruncDate("published_at", tzinfo=UTC))

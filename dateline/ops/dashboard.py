@@ -16,7 +16,7 @@ import csv
 import io
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.html import escape
@@ -65,6 +65,12 @@ def charts() -> list[Chart]:
 def chart_named(name: str) -> Chart | None:
     autodiscover_modules("charts")
     return _REGISTRY.get(name)
+
+
+def window(days: list[date]) -> tuple[datetime, datetime]:
+    """The UTC instants a chart's days cover: midnight of the first, midnight after the last."""
+    start = datetime.combine(days[0], time.min, tzinfo=UTC)
+    return start, datetime.combine(days[-1], time.min, tzinfo=UTC) + timedelta(days=1)
 
 
 def days_ending(today: date, count: int) -> list[date]:

@@ -2,12 +2,7 @@
 
 from datetime import UTC, datetime, time, timedelta
 
-from dateline.ops.dashboard import Series, chart
-
-
-def _window(days):
-    start = datetime.combine(days[0], time.min, tzinfo=UTC)
-    return start, datetime.combine(days[-1], time.min, tzinfo=UTC) + timedelta(days=1)
+from dateline.ops.dashboard import Series, chart, window
 
 
 @chart("contributions", title="Contributions per day, once and monthly", unit="contributions",
@@ -15,7 +10,7 @@ def _window(days):
 def contributions(days) -> Series:
     from .models import Contribution
 
-    start, end = _window(days)
+    start, end = window(days)
     series: Series = {}
     rows = Contribution.objects.filter(received_at__gte=start, received_at__lt=end).values_list(
         "received_at", "frequency"
@@ -31,7 +26,7 @@ def contributions(days) -> Series:
 def revenue(days) -> Series:
     from .models import Contribution
 
-    start, end = _window(days)
+    start, end = window(days)
     series: Series = {}
     rows = Contribution.objects.filter(received_at__gte=start, received_at__lt=end).values_list(
         "received_at", "currency", "amount_minor"
