@@ -27,15 +27,17 @@ def iso(value) -> str:
 
 
 def _reader_regions() -> dict:
-    """Per-request regions of the comments and promotions apps (never cached fragments)."""
+    """The comments regions of the article page, and the directives that include shared
+    fragments and rotating promotions (dateline/bake/regions.py)."""
+    from dateline.bake.regions import include, promotion_slot
     from dateline.comments.regions import comment_count, comments_region, share_region
-    from dateline.promotions.regions import promotions_for
 
     return {
         "comments_region": comments_region,
         "comment_count": comment_count,
         "share_links": share_region,
-        "promotions_for": promotions_for,
+        "fragment": include,
+        "promotion_slot": promotion_slot,
     }
 
 

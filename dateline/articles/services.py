@@ -1,6 +1,8 @@
 """State changes of stories and placements. Views, the admin and commands call these;
 side effects (refreshing shared fragments) run after commit."""
 
+import contextlib
+import functools
 from datetime import timedelta
 
 from django.db import transaction
@@ -74,6 +76,37 @@ def _invalidate_after_commit(keys, story_ids=()):
     _reindex_after_commit(story_ids)
 
 
+@contextlib.contextmanager
+def _pages_touched(story_id):
+    """Purge (or re-bake) the stored pages that show the story before and after the
+    change in the ``with`` block (dateline/bake/)."""
+    from django.conf import settings
+
+    if not story_id or not getattr(settings, "DATELINE_PAGE_DIR", ""):
+        yield
+        return
+    from dateline.bake.pages import story_targets
+    from dateline.bake.services import pages_changed
+
+    before = story_targets(story_id)
+    yield
+    pages_changed(before.update(story_targets(story_id)))
+
+
+def _touches_pages(func):
+    """The service changes what pages show about the story of its ``story`` or
+    ``placement`` argument (keyword-only, like every service)."""
+
+    @functools.wraps(func)
+    def wrapper(**kwargs):
+        story = kwargs.get("story")
+        story_id = story.pk if story is not None else kwargs["placement"].story_id
+        with _pages_touched(story_id):
+            return func(**kwargs)
+
+    return wrapper
+
+
 def _reindex_after_commit(story_ids):
     story_ids = [s for s in story_ids if s]
     if story_ids:
@@ -122,6 +155,7 @@ def story_create(
 
 
 @transaction.atomic
+@_touches_pages
 def placement_add(
     *, story: Story, section: Section, canonical: bool = False, slug: str | None = None
 ) -> Placement:
@@ -146,6 +180,7 @@ def placement_add(
 
 
 @transaction.atomic
+@_touches_pages
 def placement_set_canonical(*, placement: Placement) -> None:
     Placement.objects.filter(story_id=placement.story_id, is_canonical=True).exclude(
         id=placement.id
@@ -155,6 +190,7 @@ def placement_set_canonical(*, placement: Placement) -> None:
 
 
 @transaction.atomic
+@_touches_pages
 def placement_move(
     *, placement: Placement, section: Section | None = None, slug: str | None = None
 ) -> Placement:
@@ -178,6 +214,7 @@ def placement_move(
 
 
 @transaction.atomic
+@_touches_pages
 def story_update(*, story: Story, mark_updated: bool = False, **fields) -> Story:
     """Change a story's text fields. ``mark_updated`` stamps a substantive update
     of a published story (shown to readers)."""
@@ -199,6 +236,7 @@ def story_update(*, story: Story, mark_updated: bool = False, **fields) -> Story
 
 
 @transaction.atomic
+@_touches_pages
 def story_save(*, story: Story, mark_updated: bool = False) -> Story:
     """Save a story edited in a form (new or changed text; status changes go through
     ``story_publish``, ``story_schedule``, ``story_withdraw`` and ``story_unpublish``)."""
@@ -214,6 +252,7 @@ def story_save(*, story: Story, mark_updated: bool = False) -> Story:
 
 
 @transaction.atomic
+@_touches_pages
 def story_publish(*, story: Story, published_at=None) -> Story:
     """Make the story public on all its placements, dated ``published_at`` (default:
     the time it was first given, else now); article URLs carry that date."""
@@ -243,6 +282,7 @@ def story_publish(*, story: Story, published_at=None) -> Story:
 
 
 @transaction.atomic
+@_touches_pages
 def story_withdraw(*, story: Story, notice: str = "") -> Story:
     """Take the story down everywhere: its pages answer 410 with ``notice``."""
     story.status = Story.Status.WITHDRAWN
@@ -254,6 +294,7 @@ def story_withdraw(*, story: Story, notice: str = "") -> Story:
 
 
 @transaction.atomic
+@_touches_pages
 def story_schedule(*, story: Story, publish_at) -> Story:
     """Hold the story until ``publish_at``; the background worker publishes it then."""
     story.status = Story.Status.SCHEDULED
@@ -274,6 +315,7 @@ def _publish_due_at(when) -> None:
 
 
 @transaction.atomic
+@_touches_pages
 def story_unpublish(*, story: Story) -> Story:
     """Back to draft: off every page (404, not 410: it may come back)."""
     story.status = Story.Status.DRAFT
@@ -284,6 +326,7 @@ def story_unpublish(*, story: Story) -> Story:
 
 
 @transaction.atomic
+@_touches_pages
 def placement_remove(*, placement: Placement) -> None:
     """Take a story off one section. Its canonical mark moves to another placement."""
     story_id, section_id = placement.story_id, placement.section_id
@@ -297,6 +340,7 @@ def placement_remove(*, placement: Placement) -> None:
 
 
 @transaction.atomic
+@_touches_pages
 def story_delete(*, story: Story) -> None:
     """Delete a story for good (its URLs answer 404); prefer withdrawing a published one."""
     keys, story_id = _affected_fragment_keys(story), story.pk

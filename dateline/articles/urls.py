@@ -1,5 +1,7 @@
 from django.urls import path, register_converter
 
+from dateline.bake.middleware import cached_page
+
 from . import views
 
 
@@ -23,16 +25,21 @@ class TwoDigits(FourDigits):
 register_converter(FourDigits, "yyyy")
 register_converter(TwoDigits, "mm")
 
+# Every public page here is stored by the page cache (dateline/bake/).
 urlpatterns = [
-    path("", views.home, name="home"),
-    path("privacy/", views.privacy, name="privacy"),
-    path("archive/", views.archive_index, name="archive"),
-    path("archive/<yyyy:year>/<mm:month>/", views.archive_month, name="archive-month"),
-    path("archive/<yyyy:year>/<mm:month>/<mm:day>/", views.archive_day, name="archive-day"),
-    path("<slug:section_slug>/", views.section_front, name="section"),
+    path("", cached_page(views.home), name="home"),
+    path("privacy/", cached_page(views.privacy), name="privacy"),
+    path("archive/", cached_page(views.archive_index), name="archive"),
+    path("archive/<yyyy:year>/<mm:month>/", cached_page(views.archive_month), name="archive-month"),
+    path(
+        "archive/<yyyy:year>/<mm:month>/<mm:day>/",
+        cached_page(views.archive_day),
+        name="archive-day",
+    ),
+    path("<slug:section_slug>/", cached_page(views.section_front), name="section"),
     path(
         "<slug:section_slug>/<yyyy:year>/<mm:month>/<mm:day>/<slug:slug>/",
-        views.article,
+        cached_page(views.article),
         name="article",
     ),
 ]

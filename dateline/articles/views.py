@@ -16,7 +16,6 @@ from dateline.network.models import Site, public_base_url
 from dateline.network.selectors import network_attributions, network_sites
 
 from . import selectors
-from .fragments import footer_key, fragments_get, headlines_key
 from .models import Story
 from .structured import news_article
 
@@ -27,7 +26,9 @@ def _site(request) -> Site:
     return request.site
 
 
-def _footer_renderer(site: Site):
+def footer_renderer(site: Site):
+    """Renders the network footer (a fragment, see dateline/bake/regions.py)."""
+
     def render_footer():
         network = site.network
         this_year = timezone.now().year
@@ -44,7 +45,9 @@ def _footer_renderer(site: Site):
     return render_footer
 
 
-def _headlines_renderer(site: Site, section):
+def headlines_renderer(site: Site, section):
+    """Renders a section's headline block (a fragment, see dateline/bake/regions.py)."""
+
     def render_block():
         return render_to_string(
             "fragments/headlines.html",
@@ -60,27 +63,12 @@ def _headlines_renderer(site: Site, section):
     return render_block
 
 
-def _shared_regions(site: Site, sections, *, blocks_for):
-    """The footer and the headline blocks of ``blocks_for``, from the fragment store
-    in one query (rendering only what is missing or stale)."""
-    renderers = {footer_key(site.network_id): _footer_renderer(site)}
-    for section in blocks_for:
-        renderers[headlines_key(section.id)] = _headlines_renderer(site, section)
-    html = fragments_get(renderers)
-    return {
-        "footer_html": html[footer_key(site.network_id)],
-        "blocks_html": [html[headlines_key(section.id)] for section in blocks_for],
-    }
-
-
 def _page(request, template, context, *, status=200, blocks_for=()):
     site = _site(request)
     sections = context.pop("sections", None) or selectors.site_sections(site)
-    context.update(
-        site=site,
-        sections=sections,
-        **_shared_regions(site, sections, blocks_for=blocks_for),
-    )
+    # The footer, headline blocks and promotions are fragments the page includes
+    # (dateline/bake/regions.py); the response is assembled on its way out.
+    context.update(site=site, sections=sections, block_sections=list(blocks_for))
     return render(request, template, context, status=status)
 
 

@@ -15,6 +15,8 @@ from django.utils import timezone
 
 from dateline.articles.fragments import fragments_invalidate
 from dateline.articles.models import Placement
+from dateline.bake.pages import Targets
+from dateline.bake.services import pages_changed
 
 from .models import BannedAddress, Comment, CommentReport, SiteComments
 from .selectors import comment_settings_for, settings_cache_key, thread_keys
@@ -40,6 +42,14 @@ def _refresh_thread(comment: Comment) -> None:
     )
     keys = [key for placement_id in placement_ids for key in thread_keys(placement_id)]
     fragments_invalidate(keys)
+    # The stored article pages show the thread and its count.
+    targets = Targets()
+    for host, path in Placement.objects.filter(id__in=placement_ids).values_list(
+        "site__host", "path"
+    ):
+        if path:
+            targets.pages[host].add(path)
+    pages_changed(targets)
 
 
 def _status_once_verified(site_settings: SiteComments, spam_verdict: str) -> str:

@@ -14,6 +14,8 @@ from django.utils import timezone
 from dateline.articles import services as articles
 from dateline.articles.html import body_normalise, teaser_from_body
 from dateline.articles.models import FrontPin, Placement, Story
+from dateline.bake.pages import front_targets
+from dateline.bake.services import pages_changed
 from dateline.network.models import Section, Site
 from dateline.wire.models import WireItem
 
@@ -325,6 +327,7 @@ def front_pin(*, story: Story, site: Site, section: Section | None = None, user=
     )
     where = f"{site.slug}/{section.slug}" if section else f"{site.slug} home"
     audit_record(user=user, action="pin", story=story, detail=where)
+    pages_changed(front_targets(site, section))
     return pin
 
 
@@ -334,6 +337,7 @@ def front_unpin(*, site: Site, section: Section | None = None, user=None) -> Non
     for pin in pins:
         audit_record(user=user, action="unpin", story=pin.story, detail=str(pin))
     pins.delete()
+    pages_changed(front_targets(site, section))
 
 
 @transaction.atomic

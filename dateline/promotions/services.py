@@ -3,6 +3,9 @@
 from django.core.cache import cache
 from django.db import transaction
 
+from dateline.bake.pages import Targets
+from dateline.bake.regions import SLOTS, variants
+from dateline.bake.services import pages_changed
 from dateline.network.models import Site
 
 from .models import AdsTxt, Promotion
@@ -32,6 +35,13 @@ def image_type(data: bytes) -> str | None:
 def _forget_cached_creatives():
     keys = [cache_key(site_id) for site_id in Site.objects.values_list("id", flat=True)]
     transaction.on_commit(lambda: cache.delete_many(keys))
+    # Then the promotion fragments in the page store (drawn again on the next view).
+    targets = Targets()
+    for host in Site.objects.values_list("host", flat=True):
+        targets.fragments[host] |= {
+            f"promotions/{slot}.{n}.html" for slot in SLOTS for n in range(variants())
+        }
+    pages_changed(targets)
 
 
 @transaction.atomic

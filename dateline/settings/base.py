@@ -21,6 +21,7 @@ INSTALLED_APPS = [
     "dateline.wire",
     "dateline.desk",
     "dateline.articles",
+    "dateline.bake",
     "dateline.syndication",
     "dateline.api",
     "dateline.search",
@@ -42,6 +43,9 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 MIDDLEWARE = [
     # First: answers /healthz, /readyz, /metrics; request ids, metrics, request log.
     "dateline.ops.middleware.OpsMiddleware",
+    # The page cache: notes the store's generation, stores cacheable pages' shells
+    # (dateline/bake/middleware.py; hits are answered before Django, bake/wsgi.py).
+    "dateline.bake.middleware.PageStoreMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "dateline.network.middleware.SiteMiddleware",
@@ -49,6 +53,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     # ETags from the response bytes; 304 for If-None-Match / If-Modified-Since.
     "django.middleware.http.ConditionalGetMiddleware",
+    # Fills the pages' fragment directives (headline blocks, footer, promotions).
+    "dateline.bake.middleware.PageAssemblyMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
@@ -177,6 +183,14 @@ LOGIN_URL = "admin:login"
 DATELINE_FRONT_PAGE_SIZE = 20
 DATELINE_HOME_LATEST = 12
 DATELINE_HEADLINE_BLOCK_SIZE = 4
+# The page store (dateline/bake/store.py): the full-page cache of the Python server
+# and the static bake nginx serves. Empty switches the cache off.
+DATELINE_PAGE_DIR = os.environ.get("DATELINE_PAGE_DIR", str(VAR_DIR / "pages"))
+# Bake mode: after a publish the worker re-renders the affected files in place (for
+# nginx serving the store); otherwise they are deleted and rendered on the next view.
+DATELINE_BAKE = os.environ.get("DATELINE_BAKE", "0") == "1"
+# Each promotion slot is baked in this many draws; every response shows one at random.
+DATELINE_PROMOTION_VARIANTS = 4
 
 # One line per event, text or JSON (DATELINE_LOG_FORMAT=json), with the request id.
 from dateline.ops.logs import logging_config  # noqa: E402

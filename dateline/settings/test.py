@@ -30,3 +30,7 @@ DATELINE_PUBLIC_PORT = ""
 
 # A fixed Fernet key for the tests only.
 DATELINE_CREDENTIALS_KEY = "jM4F3hO3wJbGJpUq3p4d6cH5tHqyE6o0yq3Vn4k9x0w="
+
+# The page cache is off for the suite; tests/bake turns it on with a folder of its own.
+DATELINE_PAGE_DIR = ""
+DATELINE_BAKE = False

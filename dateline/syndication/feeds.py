@@ -2,6 +2,8 @@
 Django's syndication framework. Full text where the story's source allows it in
 feeds (the network's own stories always), the teaser otherwise."""
 
+from datetime import UTC, datetime
+
 from django.contrib.syndication.views import Feed
 from django.http import Http404
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
@@ -13,10 +15,29 @@ from dateline.network.models import public_base_url
 from . import selectors
 
 
+class _StableDate:
+    """An empty feed keeps one date (Django's says "now"), so that a feed with no
+    stories is the same bytes on every render (the page cache and the bake rewrite
+    only what changed)."""
+
+    def latest_post_date(self):
+        if not self.items:
+            return datetime(2000, 1, 1, tzinfo=UTC)
+        return super().latest_post_date()
+
+
+class StableAtom1Feed(_StableDate, Atom1Feed):
+    pass
+
+
+class StableRss201rev2Feed(_StableDate, Rss201rev2Feed):
+    pass
+
+
 class SiteFeed(Feed):
     """The latest stories of the site the request is for (``/feeds/rss/``)."""
 
-    feed_type = Rss201rev2Feed
+    feed_type = StableRss201rev2Feed
     kind = "rss"
 
     def get_object(self, request, section_slug=None):
@@ -95,7 +116,7 @@ class SiteFeed(Feed):
 
 
 class SiteAtomFeed(SiteFeed):
-    feed_type = Atom1Feed
+    feed_type = StableAtom1Feed
     kind = "atom"
 
 
@@ -123,5 +144,5 @@ class NetworkFeed(SiteFeed):
 
 
 class NetworkAtomFeed(NetworkFeed):
-    feed_type = Atom1Feed
+    feed_type = StableAtom1Feed
     kind = "atom"

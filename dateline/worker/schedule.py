@@ -34,6 +34,8 @@ SCHEDULE = [
     ),
     # A no-op unless DATELINE_BACKUP_DIR is set (dateline/ops/tasks.py).
     Periodic("back up", "dateline.ops.tasks.backup_scheduled", timedelta(days=1)),
+    # Promotion draws and the footer's year in the page store (dateline/bake/).
+    Periodic("refresh promotions", "dateline.bake.tasks.promotions_refresh", timedelta(minutes=1)),
     Periodic("newsletters", "dateline.newsletters.tasks.newsletters_tick", timedelta(minutes=1)),
 ]
 

@@ -42,6 +42,7 @@ OPERATOR_COMMANDS = {
     "newsletters", "mailcatcher",
 }  # fmt: skip
 OPERATOR_COMMANDS |= {"broker_worker", "scheduler"}  # the scale-out path's processes
+OPERATOR_COMMANDS |= {"bake"}  # writes public pages only, run by the operator
 # Readers' social logins (django-allauth): public by design, no staff screen there.
 READER_ACCOUNT_PREFIX = "accounts/"
 # E-mail services' signed tracking webhooks (django-anymail, checked by its own secret).

@@ -1,0 +1,285 @@
+"""The static bake: `dateline bake`, re-baking in place from the worker, atomic files,
+and the shipped nginx configuration serving the result."""
+
+import os
+import re
+import shutil
+import socket
+import subprocess
+import threading
+import time
+
+import httpx
+import pytest
+from django.core.management import call_command
+
+from dateline.articles import services
+from dateline.bake.store import write_if_changed
+from dateline.worker import runner
+
+pytestmark = pytest.mark.django_db
+
+HOST = "spacewar.localhost"
+
+
+@pytest.fixture
+def bake_mode(store, settings):
+    settings.DATELINE_BAKE = True
+    return store
+
+
+@pytest.fixture
+def committed(django_capture_on_commit_callbacks):
+    return lambda: django_capture_on_commit_callbacks(execute=True)
+
+
+def run_worker():
+    runner.Worker(
+        queue_names=["default"], interval=0.05, batch=True, backend_name="default",
+        startup_delay=False, max_tasks=None, worker_id="bake-test-worker",
+        excluded_queue_names=[], lease_seconds=30,
+    ).run()  # fmt: skip
+
+
+def snapshot(store, host=HOST) -> dict[str, tuple[int, int]]:
+    site = store.root / host
+    return {
+        str(p.relative_to(site)): (p.stat().st_ino, p.stat().st_mtime_ns)
+        for p in site.rglob("*")
+        if p.is_file() and p.relative_to(site).parts[0] != "_meta"
+    }
+
+
+def without_promotions(text: str) -> str:
+    return re.sub(r'<div class="promo[^"]*">.*?</div>', "", text, flags=re.S)
+
+
+def assembled(store, host, relative) -> str:
+    """A baked page with its SSI includes filled (variant 0), as nginx would serve it."""
+    shell = (store.root / host / relative).read_text()
+
+    def fill(match):
+        name = match[1].replace("$dateline_variant", "0")
+        return (store.root / host / "_fragments" / name).read_text()
+
+    return re.sub(r'<!--# include virtual="/_fragments/([^"]+)" -->', fill, shell)
+
+
+class BakeCommandTests:
+    def test_bakes_every_public_page_feed_and_sitemap(self, publish, store, fetch, sections):
+        """Every page, feed and sitemap of every site is baked, and each baked page is the
+        page Django serves."""
+        story = publish("Forces retake the town", hours_ago=3)
+        drone = publish("A drone story", section="drones", hours_ago=2)
+        withdrawn = publish("A story that was withdrawn", hours_ago=1)
+        services.story_withdraw(story=withdrawn, notice="Withdrawn at the agency's request.")
+        call_command("bake", "--quiet")
+        site = store.root / HOST
+        day = story.published_at.strftime("%Y/%m/%d")
+        for relative in [
+            "index.html", "privacy/index.html", "archive/index.html",
+            f"archive/{day}/index.html", f"archive/{day[:7]}/index.html",
+            "iraq-wars/index.html", "drones/index.html", "missiles/index.html",
+            story.placements.get().path.strip("/") + "/index.html",
+            drone.placements.get().path.strip("/") + "/index.html",
+            "_gone/" + withdrawn.placements.get().path.strip("/") + "/index.html",
+            "feeds/rss/index.rss", "feeds/atom/index.atom", "feeds/drones/rss/index.rss",
+            "feeds/network/rss/index.rss", "feeds/network/atom/index.atom",
+            "sitemap.xml", "sitemap-news.xml", "sitemap-fronts.xml",
+            f"sitemap-{story.published_at:%Y-%m}.xml", "robots.txt",
+            "_fragments/footer.html", "_fragments/headlines/drones.html",
+            "_fragments/promotions/sidebar.0.html", "_errors/404.html",
+        ]:  # fmt: skip
+            assert (site / relative).is_file(), relative
+        assert (store.root / "spacedaily.localhost" / "satellites/index.html").is_file()
+        assert not (site / withdrawn.placements.get().path.strip("/") / "index.html").exists()
+        path = story.placements.get().path
+        served = fetch(path).content.decode()
+        baked = assembled(store, HOST, path.strip("/") + "/index.html")
+        assert without_promotions(baked) == without_promotions(served)
+        assert (site / "feeds/rss/index.rss").read_bytes() == fetch("/feeds/rss/").content
+
+    def test_a_second_bake_rewrites_nothing(self, publish, store):
+        """Baking an unchanged network again leaves every file as it was (inode, mtime)."""
+        publish("Forces retake the town")
+        call_command("bake", "--quiet")
+        before = snapshot(store)
+        call_command("bake", "--quiet")
+        after = snapshot(store)
+        changed = {name for name in before if after.get(name) != before[name]}
+        # Only the promotion draws are drawn again.
+        assert all(name.startswith("_fragments/promotions/") for name in changed), changed
+
+    def test_a_deleted_story_leaves_the_bake(self, publish, store):
+        """A full bake removes the files of what the site no longer has."""
+        story = publish("Forces retake the town")
+        call_command("bake", "--quiet")
+        page = store.root / HOST / story.placements.get().path.strip("/") / "index.html"
+        assert page.is_file()
+        services.story_delete(story=story)
+        call_command("bake", "--quiet")
+        assert not page.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+class RebakeTests:
+    def test_publish_rewrites_exactly_the_files_it_affects(self, publish, bake_mode, sections):
+        """After a publish the worker rewrites exactly the article, its fronts, blocks,
+        archive pages, feeds and sitemaps; every other file keeps its inode and mtime."""
+        older = publish("The older story", hours_ago=30)
+        publish("A drone story", section="drones", hours_ago=20)
+        run_worker()
+        call_command("bake", "--quiet")
+        before = snapshot(bake_mode)
+        new = publish("A new story in the section", hours_ago=0)
+        run_worker()
+        after = snapshot(bake_mode)
+        rewritten = {name for name in after if before.get(name) != after[name]}
+        path = new.placements.get().path.strip("/")
+        day = new.published_at.strftime("%Y/%m/%d")
+        # The sitemap index and the archive index list months: this one is there already.
+        assert rewritten == {
+            f"{path}/index.html",
+            "index.html",
+            "iraq-wars/index.html",
+            f"archive/{day[:7]}/index.html",
+            f"archive/{day}/index.html",
+            "feeds/rss/index.rss",
+            "feeds/atom/index.atom",
+            "feeds/iraq-wars/rss/index.rss",
+            "feeds/iraq-wars/atom/index.atom",
+            "feeds/network/rss/index.rss",
+            "feeds/network/atom/index.atom",
+            f"sitemap-{new.published_at:%Y-%m}.xml",
+            "sitemap-news.xml",
+            "_fragments/headlines/iraq-wars.html",
+        }
+        # The older story's page does not change: it is "previous" for the new one.
+        assert f"{older.placements.get().path.strip('/')}/index.html" not in rewritten
+        assert (
+            "A new story in the section"
+            in (bake_mode.root / HOST / "_fragments/headlines/iraq-wars.html").read_text()
+        )
+
+    def test_withdraw_moves_the_page_to_gone(self, publish, bake_mode):
+        """A withdrawn story's baked page becomes its 410 page."""
+        story = publish("A story to withdraw")
+        call_command("bake", "--quiet")
+        relative = story.placements.get().path.strip("/") + "/index.html"
+        services.story_withdraw(story=story, notice="Withdrawn: the agency killed it.")
+        run_worker()
+        assert not (bake_mode.root / HOST / relative).exists()
+        gone = (bake_mode.root / HOST / "_gone" / relative).read_text()
+        assert "Withdrawn: the agency killed it." in gone
+
+    def test_a_reader_never_sees_a_partial_file(self, tmp_path):
+        """While a file is rewritten over and over, every read gets one whole version."""
+        target = tmp_path / "page.html"
+        versions = [(f"<p>version {n}</p>" * (2000 + 500 * n)).encode() for n in range(4)]
+        write_if_changed(target, versions[0])
+        stop = threading.Event()
+        seen, bad = set(), []
+
+        def reader():
+            while not stop.is_set():
+                data = target.read_bytes()
+                if data in versions:
+                    seen.add(versions.index(data))
+                else:
+                    bad.append(len(data))
+
+        thread = threading.Thread(target=reader)
+        thread.start()
+        for n in range(400):
+            write_if_changed(target, versions[n % 4])
+        stop.set()
+        thread.join()
+        assert not bad
+        assert len(seen) > 1
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def nginx(tmp_path):
+    """Real nginx serving the bake with the configuration `dateline bake` writes."""
+    binary = shutil.which("nginx") or (
+        "/usr/sbin/nginx" if os.path.exists("/usr/sbin/nginx") else None
+    )
+    if binary is None:
+        if os.environ.get("CI"):
+            pytest.fail("nginx is not installed (apt-get install nginx); CI must run this test")
+        pytest.skip("nginx is not installed (apt-get install nginx)")
+    port = _free_port()
+    prefix = tmp_path / "nginx"
+    (prefix / "logs").mkdir(parents=True)
+
+    def start():
+        call_command("bake", "--no-pages", "--nginx-conf", str(prefix / "sites.conf"),
+                     "--listen", f"127.0.0.1:{port}")  # fmt: skip
+        (prefix / "nginx.conf").write_text(
+            ("user root;\n" if os.geteuid() == 0 else "")
+            + f"worker_processes 1;\npid {prefix}/nginx.pid;\nerror_log {prefix}/logs/error.log;\n"
+            f"events {{}}\nhttp {{\n  access_log off;\n  include {prefix}/sites.conf;\n}}\n"
+        )
+        process = subprocess.Popen(
+            [binary, "-p", str(prefix), "-c", str(prefix / "nginx.conf"), "-g", "daemon off;"],
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+        for _ in range(100):
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.1).close()
+                break
+            except OSError:
+                if process.poll() is not None:
+                    pytest.fail(process.stdout.read().decode())
+                time.sleep(0.05)
+        start.process = process
+        return httpx.Client(base_url=f"http://127.0.0.1:{port}")
+
+    yield start
+    if getattr(start, "process", None):
+        start.process.terminate()
+        start.process.wait(timeout=10)
+
+
+class NginxTests:
+    def test_the_shipped_config_serves_the_bake(self, publish, store, nginx, committed, sections):
+        """nginx serves each site at its host with the fragments included, the security
+        headers, compression, the right types, 410 for a withdrawn story and the baked 404."""
+        story = publish("Forces retake the town", hours_ago=2)
+        withdrawn = publish("A story to withdraw", hours_ago=1)
+        services.story_withdraw(story=withdrawn, notice="Withdrawn at the agency's request.")
+        call_command("bake", "--quiet")
+        client = nginx()
+        war = {"Host": HOST}
+        page = client.get(story.placements.get().path, headers=war)
+        assert page.status_code == 200
+        assert page.headers["content-type"] == "text/html; charset=utf-8"
+        assert "<!--#" not in page.text
+        assert "Forces retake the town" in page.text
+        assert "Missiles" in page.text  # a headline block, from its fragment
+        assert "Copyright" in page.text  # the footer fragment
+        assert page.headers["x-frame-options"] == "DENY"
+        assert "default-src 'self'" in page.headers["content-security-policy"]
+        home = client.get("/", headers={"Host": "spacedaily.localhost"})
+        assert "SpaceDaily" in home.text and "Satellites" in home.text
+        gone = client.get(withdrawn.placements.get().path, headers=war)
+        assert gone.status_code == 410
+        assert (
+            "Withdrawn at the agency&#39;s request." in gone.text or "agency's request" in gone.text
+        )
+        missing = client.get("/no-such-page/", headers=war)
+        assert missing.status_code == 404 and "SpaceWar" in missing.text
+        assert client.get("/_fragments/footer.html", headers=war).status_code == 404
+        assert client.get("/_meta/headers.json", headers=war).status_code == 404
+        feed = client.get("/feeds/rss/", headers={**war, "Accept-Encoding": "gzip"})
+        assert feed.headers["content-type"].startswith("application/rss+xml")
+        assert feed.headers["content-encoding"] == "gzip"
+        assert "Forces retake the town" in feed.text
+        sitemap = client.get("/sitemap.xml", headers=war)
+        assert sitemap.status_code == 200 and "<sitemapindex" in sitemap.text

@@ -1,0 +1,266 @@
+"""The full-page cache: shells and fragments stored on a miss, hits answered before
+Django, exact purges after every change."""
+
+import re
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from dateline.articles import services
+from dateline.bake import regions
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def publish(publish, django_capture_on_commit_callbacks):
+    """Publish, and run the on-commit purges as a real commit would."""
+
+    def make(*args, **kwargs):
+        with django_capture_on_commit_callbacks(execute=True):
+            return publish(*args, **kwargs)
+
+    return make
+
+
+@pytest.fixture
+def committed(django_capture_on_commit_callbacks):
+    return lambda: django_capture_on_commit_callbacks(execute=True)
+
+
+HOST = "spacewar.localhost"
+
+
+def without_promotions(body: bytes) -> bytes:
+    return re.sub(rb'<div class="promo[^"]*">.*?</div>', b"", body, flags=re.S)
+
+
+def files(store, host=HOST) -> dict[str, tuple[int, int]]:
+    """Every stored file of a site (but _meta) -> (inode, mtime_ns)."""
+    site = store.root / host
+    return {
+        str(p.relative_to(site)): (p.stat().st_ino, p.stat().st_mtime_ns)
+        for p in site.rglob("*")
+        if p.is_file() and p.relative_to(site).parts[0] != "_meta"
+    }
+
+
+class PageStoreTests:
+    def test_a_miss_stores_the_shell_and_its_fragments(self, publish, wsgi, store):
+        """The first view stores the page as a shell with SSI directives, and each fragment once."""
+        story = publish("Forces retake the town")
+        path = story.placements.get().path
+        response = wsgi(path)
+        assert response.status == 200
+        assert b"<!--#" not in response.body  # the reader gets the assembled page
+        assert b"Forces retake the town" in response.body
+        shell = (store.root / HOST / path.lstrip("/") / "index.html").read_bytes()
+        assert b'<!--# include virtual="/_fragments/headlines/missiles.html" -->' in shell
+        assert b'<!--# include virtual="/_fragments/footer.html" -->' in shell
+        assert b"/_fragments/promotions/sidebar.$dateline_variant.html" in shell
+        block = (store.root / HOST / "_fragments/headlines/missiles.html").read_bytes()
+        assert b"Missiles" in block and block in response.body
+
+    def test_a_hit_is_the_same_page_without_touching_django(self, publish, wsgi, store):
+        """A hit gives the bytes Django gave, with its security headers, and runs no query."""
+        story = publish("Forces retake the town")
+        path = story.placements.get().path
+        miss = wsgi(path)
+        with CaptureQueriesContext(connection) as queries:
+            hit = wsgi(path)
+        assert len(queries) == 0
+        assert without_promotions(hit.body) == without_promotions(miss.body)
+        for header in ("Content-Security-Policy", "X-Frame-Options", "X-Content-Type-Options"):
+            assert hit.headers[header] == miss.headers[header]
+        assert hit.headers["Content-Type"].startswith("text/html")
+        assert "ETag" in hit.headers and "Last-Modified" in hit.headers
+
+    def test_feeds_and_sitemaps_are_stored_with_their_types(self, publish, wsgi, store):
+        """Feeds and sitemaps are stored under names that carry their type, and hit with it."""
+        publish("Forces retake the town")
+        for path, kind in [
+            ("/feeds/rss/", "application/rss+xml"),
+            ("/feeds/atom/", "application/atom+xml"),
+            ("/sitemap.xml", "application/xml"),
+            ("/robots.txt", "text/plain"),
+        ]:
+            miss = wsgi(path)
+            hit = wsgi(path)
+            assert miss.status == hit.status == 200, path
+            assert hit.body == miss.body, path
+            assert hit.headers["Content-Type"].startswith(kind), path
+        assert (store.root / HOST / "feeds/rss/index.rss").is_file()
+        assert (store.root / HOST / "feeds/atom/index.atom").is_file()
+
+    def test_conditional_get_on_a_hit(self, publish, wsgi, store):
+        """A hit answers 304 to its own ETag or a later If-Modified-Since."""
+        story = publish("Forces retake the town")
+        path = story.placements.get().path
+        wsgi(path)
+        hit = wsgi(path)
+        assert wsgi(path, headers={"If-None-Match": hit.headers["ETag"]}).status == 304
+        later = wsgi(path, headers={"If-Modified-Since": hit.headers["Last-Modified"]})
+        assert later.status == 304 and later.body == b""
+        assert wsgi(path, headers={"If-None-Match": '"other"'}).status == 200
+
+    def test_what_is_not_stored(self, publish, wsgi, store):
+        """Query strings, 404s, search and non-GET requests never enter the store."""
+        story = publish("Forces retake the town")
+        wsgi("/iraq-wars/", query="before=abc")
+        wsgi("/no-such-section/")
+        wsgi("/search/", query="q=town")
+        wsgi(story.placements.get().path, method="HEAD")
+        stored = files(store)
+        assert not any(name.startswith(("iraq-wars/index", "no-such", "search")) for name in stored)
+        assert not any(name.endswith("index.html") and "iraq-wars/20" in name for name in stored)
+
+    def test_hostile_hosts_and_paths_are_not_read(self, publish, wsgi, store):
+        """Hosts and paths that are not plain names never reach the file system."""
+        publish("Forces retake the town")
+        wsgi("/")
+        (store.root / "secret.txt").write_text("not for readers")
+        for host, path in [
+            (HOST, "/../secret.txt"),
+            (HOST, "/%2e%2e/secret.txt"),
+            ("..", "/secret.txt"),
+            ("spacewar.localhost/..", "/secret.txt"),
+            (HOST, "/_meta/headers.json"),
+            (HOST, "/_fragments/footer.html"),
+        ]:
+            assert wsgi.app.lookup(host, path) is None, (host, path)
+
+    def test_an_ssi_directive_in_a_story_is_text(self, publish, wsgi, store):
+        """A headline or body that carries an SSI directive cannot include anything."""
+        directive = '<!--# include virtual="/_fragments/footer.html" -->'
+        story = publish(directive, body=f"<p>x</p>{directive}<p>y</p>")
+        path = story.placements.get().path
+        wsgi(path)
+        shell = (store.root / HOST / path.lstrip("/") / "index.html").read_bytes()
+        # Only the template's own directives: one footer include.
+        assert shell.count(b'<!--# include virtual="/_fragments/footer.html" -->') == 1
+
+
+class PurgeTests:
+    def test_publish_purges_exactly_the_pages_that_show_the_story(
+        self, publish, wsgi, store, sections
+    ):
+        """A new story purges the fronts, blocks, feeds and sitemaps it appears on, and
+        nothing else: other pages keep their files."""
+        older = publish("The older story", hours_ago=5)
+        other = publish("A drone story", section="drones", hours_ago=4)
+        pages = ["/", "/iraq-wars/", "/drones/", "/missiles/", "/archive/", "/feeds/rss/",
+                 "/feeds/iraq-wars/rss/", "/feeds/drones/rss/", "/feeds/network/rss/",
+                 "/sitemap.xml", "/sitemap-news.xml", "/privacy/",
+                 older.placements.get().path, other.placements.get().path]  # fmt: skip
+        for path in pages:
+            assert wsgi(path).status == 200, path
+        before = files(store)
+        new = publish("A new story in the section", hours_ago=1)
+        after = files(store)
+        gone = {name for name in before if name not in after}
+        assert gone == {
+            "index.html",
+            "iraq-wars/index.html",
+            "archive/index.html",
+            "feeds/rss/index.rss",
+            "feeds/iraq-wars/rss/index.rss",
+            "feeds/network/rss/index.rss",
+            "sitemap.xml",
+            "sitemap-news.xml",
+            "_fragments/headlines/iraq-wars.html",
+        }
+        for name in after:
+            assert after[name] == before[name], f"{name} was rewritten"
+        # And the pages come back with the story.
+        assert b"A new story in the section" in wsgi("/").body
+        assert b"A new story in the section" in wsgi("/drones/").body  # its sidebar block
+        assert wsgi(new.placements.get().path).status == 200
+
+    def test_an_edit_purges_the_next_story_that_links_to_it(self, publish, wsgi, store, committed):
+        """The story after an edited one shows it as "previous": its page is purged too."""
+        first = publish("First headline", hours_ago=5)
+        second = publish("Second story", hours_ago=4)
+        path = second.placements.get().path
+        assert b"First headline" in wsgi(path).body
+        with committed():
+            services.story_update(story=first, headline="Corrected headline")
+        body = wsgi(path).body
+        assert b"Corrected headline" in body and b"First headline" not in body
+
+    def test_withdraw_answers_410_from_the_store(self, publish, wsgi, store, committed):
+        """A withdrawn story's page is stored as a 410 and hits answer 410."""
+        story = publish("A story to withdraw")
+        path = story.placements.get().path
+        assert wsgi(path).status == 200
+        with committed():
+            services.story_withdraw(story=story, notice="The agency withdrew this story.")
+        assert wsgi(path).status == 410
+        assert (store.root / HOST / "_gone" / path.lstrip("/") / "index.html").is_file()
+        assert not (store.root / HOST / path.lstrip("/") / "index.html").exists()
+        with CaptureQueriesContext(connection) as queries:
+            hit = wsgi(path)
+        assert hit.status == 410 and len(queries) == 0
+        assert b"The agency withdrew this story." in hit.body
+
+    def test_a_render_older_than_a_purge_is_not_stored(self, publish, store):
+        """A page rendered from data read before a purge is discarded, not stored."""
+        publish("Forces retake the town")
+        target = store.page_file(HOST, "/")
+        generation = store.generation(HOST)
+        store.purge(HOST, [target])
+        assert not store.write_if_current(HOST, {target: b"stale"}, generation)
+        assert not target.exists()
+        assert store.write_if_current(HOST, {target: b"fresh"}, store.generation(HOST))
+
+    def test_pins_purge_their_front(self, publish, wsgi, store, war_site, committed):
+        """Pinning a lead purges the home page."""
+        from dateline.desk.services import front_pin
+
+        old = publish("An older lead", hours_ago=6)
+        publish("The newest story", hours_ago=1)
+        wsgi("/")
+        with committed():
+            front_pin(story=old, site=war_site)
+        body = wsgi("/").body.decode()
+        assert body.index("An older lead") < body.index("The newest story")
+
+
+class PromotionTests:
+    def test_rotation_and_impressions_on_hits(self, publish, wsgi, store, committed, settings):
+        """Hits rotate the baked draws of a slot and count what they show; a changed
+        promotion is drawn again."""
+        from django.core.cache import cache
+
+        from dateline.promotions import counters, services
+        from dateline.promotions.models import Promotion, PromotionDailyStats
+
+        cache.clear()
+        counters._pending.clear()
+        settings.DATELINE_PROMOTIONS_FLUSH_SECONDS = 3600
+        publish("Forces retake the town")
+        wsgi("/")  # stored with no promotion yet
+        promos = []
+        with committed():
+            for n in range(6):
+                promotion = Promotion(
+                    name=f"Ad {n}",
+                    slot="footer",
+                    headline=f"House ad {n}",
+                    url="https://example.org/",
+                )
+                promos.append(services.promotion_save(promotion=promotion, sites=[]))
+        wsgi("/")
+        for _ in range(regions.variants()):
+            wsgi("/")  # the first views render the draws they need
+        seen = set()
+        for _ in range(40):
+            body = wsgi("/").body
+            seen.add(frozenset(re.findall(rb"House ad \d", body)))
+        assert len(seen) > 1
+        counters.flush()
+        shown = sum(PromotionDailyStats.objects.values_list("impressions", flat=True))
+        assert shown >= 40 * 4
+        assert {p.id for p in promos} >= set(
+            PromotionDailyStats.objects.values_list("promotion_id", flat=True)
+        )
