@@ -16,8 +16,9 @@ def pages_rebake(targets: dict) -> int:
 
 @task()
 def promotions_refresh() -> int:
-    """Draw every promotion slot again (schedules start and end; rotation stays fresh)
-    and keep the footer's year current, in every site the store holds."""
+    """Draw every promotion slot again (schedules start and end; rotation stays fresh),
+    keep the footer's year current and the news sitemap to its last 48 hours, in every
+    site the store holds: what changes with time alone, not with an edit."""
     from django.conf import settings
 
     from dateline.network.models import Site
@@ -37,5 +38,6 @@ def promotions_refresh() -> int:
             for slot in regions.SLOTS
             for n in range(regions.variants())
         }
+        targets.pages[host].add("/sitemap-news.xml")
     pages_changed_now(targets, bake=getattr(settings, "DATELINE_BAKE", False))
     return len(targets.fragments)

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from dateline.articles.fragments import fragments_invalidate
 from dateline.articles.models import Placement
-from dateline.bake.pages import Targets
+from dateline.bake.pages import Targets, site_targets
 from dateline.bake.services import pages_changed
 
 from .models import BannedAddress, Comment, CommentReport, SiteComments
@@ -264,6 +264,7 @@ def site_comments_save(*, site_comments: SiteComments) -> SiteComments:
     site_comments.save()
     key = settings_cache_key(site_comments.site_id)
     transaction.on_commit(lambda: cache.delete(key))
+    pages_changed(site_targets(site_comments.site.host))  # every article page
     return site_comments
 
 

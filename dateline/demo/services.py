@@ -234,6 +234,12 @@ def fragments_reset():
 
     fragments.fragments_invalidate(Fragment.objects.values_list("key", flat=True))
     search_reindex_all()
+    # And every stored page (the page cache, dateline/bake/).
+    from dateline.bake.pages import site_targets
+    from dateline.bake.services import pages_purge
+    from dateline.network.models import Site
+
+    pages_purge(site_targets(*Site.objects.values_list("host", flat=True)))
 
 
 def demo_wire_pool(count: int = 80) -> int:

@@ -3,6 +3,8 @@
 from django.db import transaction
 
 from dateline.articles import fragments
+from dateline.bake.pages import site_targets
+from dateline.bake.services import pages_changed
 
 from .models import Agency, Network, Section, Site
 
@@ -12,11 +14,17 @@ def _after_commit_invalidate(keys):
     transaction.on_commit(lambda: fragments.fragments_invalidate(keys))
 
 
+def _pages_of_sites(sites):
+    """Every stored page of these sites shows the change (names, navigation, footer)."""
+    pages_changed(site_targets(*(site.host for site in sites)))
+
+
 @transaction.atomic
 def network_save(*, network: Network) -> Network:
     """Save the network; every footer shows the change."""
     network.save()
     _after_commit_invalidate([fragments.footer_key(network.id)])
+    _pages_of_sites(network.sites.all())
     return network
 
 
@@ -26,14 +34,17 @@ def site_save(*, site: Site) -> Site:
     site.host = site.host.strip().lower().rstrip(".")
     site.save()
     _after_commit_invalidate([fragments.footer_key(site.network_id)])
+    _pages_of_sites(Site.objects.filter(network_id=site.network_id))
     return site
 
 
 @transaction.atomic
 def section_save(*, section: Section) -> Section:
-    """Save a section; its headline block shows the new name."""
+    """Save a section (with its related links); its headline block shows the new name,
+    and every page of the site its navigation."""
     section.save()
     _after_commit_invalidate([fragments.headlines_key(section.id)])
+    _pages_of_sites([section.site])
     return section
 
 
@@ -44,4 +55,5 @@ def agency_save(*, agency: Agency) -> Agency:
     _after_commit_invalidate(
         fragments.footer_key(n) for n in Network.objects.values_list("id", flat=True)
     )
+    _pages_of_sites(Site.objects.all())  # datelines and the footer name agencies
     return agency

@@ -16,6 +16,8 @@ from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from dateline.bake.pages import site_targets
+from dateline.bake.services import pages_changed
 from dateline.network.models import Site
 
 from .models import (
@@ -55,6 +57,10 @@ def appeal_save(*, appeal: AppealConfig) -> AppealConfig:
         else list(Site.objects.filter(network_id=appeal.network_id).values_list("id", flat=True))
     )
     transaction.on_commit(lambda: cache.delete_many([appeal_cache_key(i) for i in site_ids]))
+    # Every stored article page shows the appeal (dateline/bake/).
+    with transaction.atomic():
+        hosts = Site.objects.filter(id__in=site_ids).values_list("host", flat=True)
+        pages_changed(site_targets(*hosts))
     return appeal
 
 

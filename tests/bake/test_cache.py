@@ -264,3 +264,72 @@ class PromotionTests:
         assert {p.id for p in promos} >= set(
             PromotionDailyStats.objects.values_list("promotion_id", flat=True)
         )
+
+
+class SiteWideTests:
+    def test_a_section_change_purges_every_page_of_its_site(
+        self, publish, wsgi, store, sections, committed
+    ):
+        """Renaming a section (shown in every page's navigation) purges the whole site and
+        no other site."""
+        from dateline.network.services import section_save
+
+        story = publish("Forces retake the town")
+        wsgi(story.placements.get().path)
+        wsgi("/", host="spacedaily.localhost")
+        other_before = files(store, "spacedaily.localhost")
+        section = sections["drones"]
+        section.name = "Unmanned Systems"
+        with committed():
+            section_save(section=section)
+        assert files(store) == {}
+        assert files(store, "spacedaily.localhost") == other_before
+        assert b"Unmanned Systems" in wsgi(story.placements.get().path).body
+
+    def test_timed_refresh(self, publish, wsgi, store):
+        """The periodic refresh draws promotions again and drops the news sitemap, which
+        changes with time alone."""
+        from dateline.bake.tasks import promotions_refresh
+
+        publish("Forces retake the town")
+        wsgi("/")
+        wsgi("/sitemap-news.xml")
+        assert (store.root / HOST / "sitemap-news.xml").exists()
+        promotions_refresh.call()
+        assert not (store.root / HOST / "sitemap-news.xml").exists()
+        assert not (store.root / HOST / "_fragments/promotions/sidebar.0.html").exists()
+        assert (store.root / HOST / "index.html").exists()
+
+
+class FormTests:
+    def test_the_gift_form_of_a_cached_page_works_and_refuses_other_origins(
+        self, publish, wsgi, store, client, network, settings
+    ):
+        """A stored page's gift form carries no per-visitor token; the checkout accepts it
+        from the site's own pages (Origin) and refuses a cross-site post."""
+        from django.core.cache import cache
+
+        from dateline.support.models import AppealConfig
+
+        # Card gifts on (the provider is never called here).
+        settings.STRIPE_SECRET_KEY = "sk_test_not_called"
+        settings.STRIPE_WEBHOOK_SECRET = "whsec_not_called"
+        cache.clear()
+        AppealConfig.objects.create(network=network)
+        story = publish("Forces retake the town")
+        path = story.placements.get().path
+        wsgi(path)
+        page = wsgi(path).body.decode()
+        assert 'action="/support/checkout/"' in page
+        assert "csrfmiddlewaretoken" not in page
+        # An amount below the minimum: the form's own error page, before any provider call.
+        form = {"frequency": "once", "amount": "0.01", "provider": "stripe"}
+        foreign = client.post(
+            "/support/checkout/", form,
+            headers={"host": HOST, "origin": "https://attacker.example"},
+        )  # fmt: skip
+        assert foreign.status_code == 403
+        own = client.post(
+            "/support/checkout/", form, headers={"host": HOST, "origin": f"http://{HOST}"}
+        )
+        assert own.status_code == 400
