@@ -46,7 +46,9 @@ class PageStoreMiddleware:
         baking = request.META.get("dateline.bake")  # the baker writes what it renders
         if store is not None and host_ok(host) and request.method == "GET" and not baking:
             request.dateline_store = store
-            request.dateline_generation = store.generation_current(host)
+            # Read, never created here: any Host header reaches this line, and only a
+            # site's own pages start a folder (PageStore.write_if_current).
+            request.dateline_generation = store.generation(host)
         response = self.get_response(request)
         if store is not None and not baking and self._storable(request, response, host):
             self._store(request, response, host)
@@ -81,12 +83,14 @@ class PageStoreMiddleware:
             target = store.gone_file(host, path)
         else:
             target = store.page_file(host, path, content_type)
-        store.write_if_current(
+        stored = store.write_if_current(
             host,
             {target: shell},
             request.dateline_generation,
             removes=[f for f in files if f != target],
         )
+        if stored is None:
+            return
         headers = [
             [name, value]
             for name, value in response.items()
@@ -150,5 +154,7 @@ def fragments_bytes(request, site, names) -> dict[str, bytes]:
             if stored and rendered[name] is not None:
                 writes[store.fragment_file(host, name)] = found[name]
         if writes:
-            store.write_if_current(host, writes, request.dateline_generation)
+            generation = store.write_if_current(host, writes, request.dateline_generation)
+            if generation is not None:
+                request.dateline_generation = generation
     return found

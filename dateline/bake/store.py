@@ -142,20 +142,24 @@ class PageStore:
 
     # -- writing ---------------------------------------------------------------------
 
-    def write_if_current(
-        self, host: str, writes: dict[Path, bytes], generation, removes=()
-    ) -> bool:
+    def write_if_current(self, host: str, writes: dict[Path, bytes], generation, removes=()):
         """Store ``writes`` (file -> bytes) and remove ``removes`` unless the site was
-        purged since ``generation`` was read; returns whether they were stored."""
-        with self._lock(host, fcntl.LOCK_SH):
+        purged since ``generation`` was read (None: the site had no files yet). Returns
+        the generation written under (use it for the request's next writes), or None
+        when nothing was stored."""
+        first = generation is None
+        with self._lock(host, fcntl.LOCK_EX if first else fcntl.LOCK_SH):
             if self.generation(host) != generation:
-                return False
+                return None
+            if first:  # the site's first files start its generation
+                self._bump(host)
+                generation = self.generation(host)
             for file in removes:
                 with contextlib.suppress(FileNotFoundError):
                     file.unlink()
             for file, data in writes.items():
                 write_if_changed(file, data)
-        return True
+        return generation
 
     def page_files(self, host: str, path: str) -> list[Path]:
         """Every file that may hold the page at ``path`` (its index variants and its 410)."""

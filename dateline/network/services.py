@@ -32,9 +32,12 @@ def network_save(*, network: Network) -> Network:
 def site_save(*, site: Site) -> Site:
     """Save a site (host names are kept lowercase); footers list it."""
     site.host = site.host.strip().lower().rstrip(".")
+    old_host = Site.objects.filter(pk=site.pk).values_list("host", flat=True).first()
     site.save()
     _after_commit_invalidate([fragments.footer_key(site.network_id)])
     _pages_of_sites(Site.objects.filter(network_id=site.network_id))
+    if old_host and old_host != site.host:  # the old name's stored pages must not answer
+        pages_changed(site_targets(old_host))
     return site
 
 

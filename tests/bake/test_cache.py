@@ -130,6 +130,13 @@ class PageStoreTests:
         ]:
             assert wsgi.app.lookup(host, path) is None, (host, path)
 
+    def test_unknown_hosts_leave_no_trace(self, wsgi, store, war_site):
+        """Requests for hosts that are no site create nothing in the store."""
+        for n in range(5):
+            wsgi("/", host=f"random-{n}.example")
+        wsgi("/", host=HOST)  # a real site
+        assert store.hosts() == [HOST]
+
     def test_an_ssi_directive_in_a_story_is_text(self, publish, wsgi, store):
         """A headline or body that carries an SSI directive cannot include anything."""
         directive = '<!--# include virtual="/_fragments/footer.html" -->'
@@ -209,9 +216,10 @@ class PurgeTests:
         target = store.page_file(HOST, "/")
         generation = store.generation(HOST)
         store.purge(HOST, [target])
-        assert not store.write_if_current(HOST, {target: b"stale"}, generation)
+        assert store.write_if_current(HOST, {target: b"stale"}, generation) is None
         assert not target.exists()
         assert store.write_if_current(HOST, {target: b"fresh"}, store.generation(HOST))
+        assert target.read_bytes() == b"fresh"
 
     def test_pins_purge_their_front(self, publish, wsgi, store, war_site, committed):
         """Pinning a lead purges the home page."""
