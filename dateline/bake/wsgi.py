@@ -37,15 +37,31 @@ class _Entry:
 
 
 class PageCache:
-    def __init__(self, app, root, *, max_entries: int = 2000):
+    def __init__(self, app, root, *, max_entries: int = 2000, https_only=None, proxy_header=None):
+        from django.conf import settings
+
         self.app = app
         self.store = PageStore(root)
         self.max_entries = max_entries
         self.memo: dict[tuple[str, str], _Entry] = {}
+        # Where Django redirects plain HTTP to HTTPS, so must we: such requests go to it.
+        self.https_only = settings.SECURE_SSL_REDIRECT if https_only is None else https_only
+        header = proxy_header if proxy_header is not None else settings.SECURE_PROXY_SSL_HEADER
+        self.proxy_header = tuple(header) if header else None
+
+    def _secure(self, environ) -> bool:
+        if self.proxy_header:
+            name, value = self.proxy_header
+            return environ.get(name, "").split(",")[0].strip() == value
+        return environ.get("wsgi.url_scheme") == "https"
 
     def __call__(self, environ, start_response):
         method = environ.get("REQUEST_METHOD")
-        if (method == "GET" or method == "HEAD") and not environ.get("QUERY_STRING"):
+        if (
+            (method == "GET" or method == "HEAD")
+            and not environ.get("QUERY_STRING")
+            and (not self.https_only or self._secure(environ))
+        ):
             host = environ.get("HTTP_HOST", "").split(":")[0].lower().rstrip(".")
             entry = self.lookup(host, environ.get("PATH_INFO", ""))
             if entry is not None:

@@ -67,7 +67,7 @@ def _wsgi(store):
         def start_response(status, response_headers, exc_info=None):
             seen["status"], seen["headers"] = status, response_headers
 
-        chunks = app(environ, start_response)
+        chunks = get.app(environ, start_response)
         body = b"".join(chunks)
         if hasattr(chunks, "close"):
             chunks.close()

@@ -130,6 +130,23 @@ class PageStoreTests:
         ]:
             assert wsgi.app.lookup(host, path) is None, (host, path)
 
+    def test_plain_http_is_redirected_where_django_would(self, publish, wsgi, store, settings):
+        """With SSL redirects on, a plain-HTTP request never gets a stored page: Django
+        answers it with its redirect; an HTTPS one (by the proxy's header) is a hit."""
+        from django.core.handlers.wsgi import WSGIHandler
+
+        from dateline.bake.wsgi import PageCache
+
+        publish("Forces retake the town")
+        wsgi("/")
+        settings.SECURE_SSL_REDIRECT = True
+        settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+        wsgi.app = PageCache(WSGIHandler(), store.root)  # Django's middleware reads settings once
+        assert wsgi.app.lookup(HOST, "/") is not None  # stored, yet:
+        assert wsgi("/").status == 301
+        hit = wsgi("/", headers={"X-Forwarded-Proto": "https"})
+        assert hit.status == 200 and "ETag" in hit.headers
+
     def test_unknown_hosts_leave_no_trace(self, wsgi, store, war_site):
         """Requests for hosts that are no site create nothing in the store."""
         for n in range(5):
