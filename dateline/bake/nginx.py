@@ -29,19 +29,30 @@ server {{
     charset utf-8;
     charset_types text/html application/rss+xml application/atom+xml application/xml text/plain;
     index index.html index.rss index.atom;
-    types {{
+    types {{  # the baked names, and what /static/ holds
         text/html html;
         application/rss+xml rss;
         application/atom+xml atom;
         application/xml xml;
         text/plain txt;
+        text/css css;
+        text/javascript js;
+        application/json json;
+        image/svg+xml svg;
+        image/png png;
+        image/jpeg jpg jpeg;
+        image/webp webp;
+        image/gif gif;
+        image/x-icon ico;
+        font/woff2 woff2;
     }}
     default_type application/octet-stream;
     ssi on;
     gzip on;
     gzip_vary on;
     gzip_min_length 512;
-    gzip_types application/rss+xml application/atom+xml application/xml text/plain;
+    gzip_types application/rss+xml application/atom+xml application/xml text/plain text/css
+               text/javascript application/json image/svg+xml;
 {headers}
     # Baked pages; what is not baked goes to Django (or is a 404 without it).
     location / {{

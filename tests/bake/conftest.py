@@ -1,7 +1,14 @@
 import io
+import os
+import shutil
+import socket
+import subprocess
+import time
 
+import httpx
 import pytest
 from django.core.handlers.wsgi import WSGIHandler
+from django.core.management import call_command
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
 
@@ -75,3 +82,55 @@ def _wsgi(store):
 
     get.app = app
     return get
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def nginx(tmp_path, settings):
+    """Real nginx serving the bake with the configuration `dateline bake` writes (and the
+    collected static files)."""
+    binary = shutil.which("nginx") or (
+        "/usr/sbin/nginx" if os.path.exists("/usr/sbin/nginx") else None
+    )
+    if binary is None:
+        if os.environ.get("CI"):
+            pytest.fail("nginx is not installed (apt-get install nginx); CI must run this test")
+        pytest.skip("nginx is not installed (apt-get install nginx)")
+    port = _free_port()
+    prefix = tmp_path / "nginx"
+    (prefix / "logs").mkdir(parents=True)
+
+    def start():
+        settings.STATIC_ROOT = str(tmp_path / "static")
+        call_command("collectstatic", "--noinput", "--verbosity", "0")
+        call_command("bake", "--no-pages", "--nginx-conf", str(prefix / "sites.conf"),
+                     "--listen", f"127.0.0.1:{port}")  # fmt: skip
+        (prefix / "nginx.conf").write_text(
+            ("user root;\n" if os.geteuid() == 0 else "")
+            + f"worker_processes 1;\npid {prefix}/nginx.pid;\nerror_log {prefix}/logs/error.log;\n"
+            f"events {{}}\nhttp {{\n  access_log off;\n  include {prefix}/sites.conf;\n}}\n"
+        )
+        process = subprocess.Popen(
+            [binary, "-p", str(prefix), "-c", str(prefix / "nginx.conf"), "-g", "daemon off;"],
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+        for _ in range(100):
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.1).close()
+                break
+            except OSError:
+                if process.poll() is not None:
+                    pytest.fail(process.stdout.read().decode())
+                time.sleep(0.05)
+        start.process = process
+        return httpx.Client(base_url=f"http://127.0.0.1:{port}")
+
+    yield start
+    if getattr(start, "process", None):
+        start.process.terminate()
+        start.process.wait(timeout=10)
