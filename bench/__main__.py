@@ -1,9 +1,9 @@
 """python -m bench [all | pages | ingest | search | desk | comments | support | ops | newsletters
-| scaleout] [options] (see docs/benchmarks.md)."""
+| scaleout | bake] [options] (see docs/benchmarks.md)."""
 
 import sys
 
-from bench import comments, desk, ingest, newsletters, ops, pages, scaleout, search, support
+from bench import bake, comments, desk, ingest, newsletters, ops, pages, scaleout, search, support
 
 BENCHES = {
     "pages": pages.main,
@@ -15,6 +15,7 @@ BENCHES = {
     "ops": ops.main,
     "newsletters": newsletters.main,
     "scaleout": scaleout.main,
+    "bake": bake.main,
 }
 
 if __name__ == "__main__":

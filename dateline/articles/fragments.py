@@ -55,6 +55,21 @@ def fragments_get(renderers: dict[str, Callable[[], str]]) -> dict[str, str]:
     return result
 
 
+def fragments_fresh(keys) -> dict[str, str]:
+    """The HTML of those of ``keys`` that are stored and fresh, in one query."""
+    keys = list(keys)
+    if not keys:
+        return {}
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT key, html FROM articles_fragment WHERE fresh = %s AND key IN ({})".format(  # noqa: S608 - placeholders only
+                ", ".join(["%s"] * len(keys))
+            ),
+            [True, *keys],
+        )
+        return dict(cursor.fetchall())
+
+
 def fragments_invalidate(keys) -> None:
     """Mark fragments stale; pages render them again on their next view."""
     keys = list(keys)

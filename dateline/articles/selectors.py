@@ -232,25 +232,19 @@ def site_sections(site: Site) -> list[SectionRef]:
     return [SectionRef(*row) for row in rows]
 
 
-def article_at(site: Site, path: str) -> Article | None:
-    """The placement at ``path`` with its story, whatever the story's status."""
-    rows = fetch_rows(
-        """
-        SELECT p.id, p.story_id, p.path, p.is_canonical, st.published_at,
-               s.id, s.name, s.slug,
-               st.headline, st.byline, st.dateline_place, a.code, st.status,
-               st.updated_at, st.body, st.signoff, st.teaser, st.withdrawn_notice
-        FROM articles_placement p
-        JOIN articles_story st ON st.id = p.story_id
-        JOIN network_agency a ON a.id = st.agency_id
-        JOIN network_section s ON s.id = p.section_id
-        WHERE p.site_id = %s AND p.path = %s
-        """,
-        [site.id, path],
-    )
-    if not rows:
-        return None
-    row = rows[0]
+_ARTICLE_SELECT = """
+    SELECT p.id, p.story_id, p.path, p.is_canonical, st.published_at,
+           s.id, s.name, s.slug,
+           st.headline, st.byline, st.dateline_place, a.code, st.status,
+           st.updated_at, st.body, st.signoff, st.teaser, st.withdrawn_notice
+    FROM articles_placement p
+    JOIN articles_story st ON st.id = p.story_id
+    JOIN network_agency a ON a.id = st.agency_id
+    JOIN network_section s ON s.id = p.section_id
+"""
+
+
+def _article(row) -> Article:
     return Article(
         placement_id=row[0],
         story_id=row[1],
@@ -269,6 +263,24 @@ def article_at(site: Site, path: str) -> Article | None:
         teaser=row[16],
         withdrawn_notice=row[17],
     )
+
+
+def article_at(site: Site, path: str) -> Article | None:
+    """The placement at ``path`` with its story, whatever the story's status."""
+    rows = fetch_rows(f"{_ARTICLE_SELECT} WHERE p.site_id = %s AND p.path = %s", [site.id, path])
+    return _article(rows[0]) if rows else None
+
+
+def articles_at(site: Site, paths: list[str]) -> dict[str, Article]:
+    """``article_at`` for many paths in one query (the baker reads thousands at once)."""
+    if not paths:
+        return {}
+    placeholders = ", ".join(["%s"] * len(paths))
+    rows = fetch_rows(
+        f"{_ARTICLE_SELECT} WHERE p.site_id = %s AND p.path IN ({placeholders})",
+        [site.id, *paths],
+    )
+    return {row[2]: _article(row) for row in rows}
 
 
 def redirect_target(site: Site, path: str) -> str | None:
@@ -292,6 +304,46 @@ def canonical_location(site: Site, article: Article) -> tuple[str, str]:
         [article.story_id, True],
     )
     return rows[0] if rows else (site.host, article.path)
+
+
+def previous_placements(site: Site) -> dict[int, tuple[datetime, int | None]]:
+    """For every live placement of the site: its publication time and the placement
+    before it in its section (``previous_in_section`` for the whole site, in one query:
+    the baker's)."""
+    rows = fetch_rows(
+        "SELECT id, published_at, LAG(id) OVER ("
+        " PARTITION BY section_id ORDER BY published_at, id)"
+        " FROM articles_placement WHERE site_id = %s AND is_live = %s AND published_at <= %s",
+        [site.id, True, timezone.now()],
+    )
+    return {row[0]: (aware(row[1]), row[2]) for row in rows}
+
+
+def listings_by_id(placement_ids) -> dict[int, Listing]:
+    """Live placements as listings, by placement id."""
+    placement_ids = list(placement_ids)
+    if not placement_ids:
+        return {}
+    where = "p.id IN ({})".format(", ".join(["%s"] * len(placement_ids)))
+    return {item.id: item for item in _listings(where, placement_ids, limit=len(placement_ids))}
+
+
+def canonical_locations(story_ids) -> dict[int, tuple[str, str]]:
+    """``canonical_location`` of many stories: (host, path) of each one's canonical placement."""
+    story_ids = list(story_ids)
+    if not story_ids:
+        return {}
+    placeholders = ", ".join(["%s"] * len(story_ids))
+    sql = (
+        "SELECT p.story_id, s.host, p.path FROM articles_placement p"  # noqa: S608 - placeholders only
+        " JOIN network_site s ON s.id = p.site_id"
+        f" WHERE p.is_canonical = %s AND p.story_id IN ({placeholders})"
+    )
+    rows = fetch_rows(sql, [True, *story_ids])
+    found = {}
+    for story_id, host, path in rows:
+        found.setdefault(story_id, (host, path))
+    return found
 
 
 def related_links(section) -> list[tuple[str, str]]:

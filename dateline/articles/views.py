@@ -137,23 +137,34 @@ def article(request, **_path_parts):
         return _page(request, "articles/withdrawn.html", {"story": article}, status=410)
     if not article.is_public:
         raise Http404("Not published")
-    sections = selectors.site_sections(site)
-    canonical_host, canonical_path = selectors.canonical_location(site, article)
-    canonical_url = public_base_url(canonical_host) + canonical_path
-    return _page(
-        request,
-        "articles/article.html",
-        {
-            "story": article,
-            "section": article.section,
-            "sections": sections,
-            "canonical_url": canonical_url,
-            "structured_data": news_article(site, article, canonical_url),
-            "previous": selectors.previous_in_section(article),
-            "related_links": selectors.related_links(article.section),
-        },
-        blocks_for=[s for s in sections if s.id != article.section.id],
+    context = article_context(
+        site,
+        article,
+        sections=selectors.site_sections(site),
+        canonical=selectors.canonical_location(site, article),
+        previous=selectors.previous_in_section(article),
+        related_links=selectors.related_links(article.section),
     )
+    return render(request, "articles/article.html", context)
+
+
+def article_context(site, article, *, sections, canonical, previous, related_links) -> dict:
+    """The template context of a published article's page, from what the selectors
+    read. The view and the baker's fast path (dateline/bake/articles.py, which reads
+    the same selectors in batches) both build it here, so their pages cannot drift."""
+    canonical_host, canonical_path = canonical
+    canonical_url = public_base_url(canonical_host) + canonical_path
+    return {
+        "story": article,
+        "section": article.section,
+        "canonical_url": canonical_url,
+        "structured_data": news_article(site, article, canonical_url),
+        "previous": previous,
+        "related_links": related_links,
+        "site": site,
+        "sections": sections,
+        "block_sections": [s for s in sections if s.id != article.section.id],
+    }
 
 
 def _local_midnight(day: date, time_zone: str) -> datetime:

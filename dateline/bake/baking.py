@@ -18,6 +18,7 @@ from django.core.handlers.wsgi import WSGIRequest
 from django.utils import timezone
 
 from . import regions
+from .articles import bake_articles
 from .pages import Targets
 from .store import META, PageStore, page_path_ok, write_if_changed
 
@@ -143,8 +144,9 @@ def site_paths(site) -> list[str]:
     paths += [f"/sitemap-{year:04d}-{month:02d}.xml" for year, month in site_months(site)]
     zone = zoneinfo.ZoneInfo(site.time_zone)
     days = set()
-    live = Placement.objects.filter(site=site, is_live=True, published_at__lte=timezone.now())
-    for path, published_at in live.values_list("path", "published_at").iterator(chunk_size=5000):
+    for path, published_at in (
+        _live(site).values_list("path", "published_at").iterator(chunk_size=5000)
+    ):
         paths.append(path)
         days.add(published_at.astimezone(zone).date())
     for day in sorted(days):
@@ -155,9 +157,18 @@ def site_paths(site) -> list[str]:
     return [path for path in dict.fromkeys(paths) if page_path_ok(path)]
 
 
-def bake_site(site, *, store: PageStore | None = None, paths=None, progress=None) -> list:
+def _live(site):
+    from dateline.articles.models import Placement
+
+    return Placement.objects.filter(site=site, is_live=True, published_at__lte=timezone.now())
+
+
+def bake_site(
+    site, *, store: PageStore | None = None, paths=None, progress=None, processes: int = 1
+) -> list:
     """Bake every page and fragment of the site; files no longer part of the site are
-    removed. Returns the files written or removed."""
+    removed. Returns the files written or removed. Article pages take the fast path
+    (articles.py), over ``processes`` processes; every other page is rendered by Django."""
     from dateline.articles.selectors import site_sections
 
     store = store or _store()
@@ -176,7 +187,19 @@ def bake_site(site, *, store: PageStore | None = None, paths=None, progress=None
     if write_if_changed(file, not_found.body):
         changed.append(file)
     failures = []
-    for path in paths if paths is not None else site_paths(site):
+    paths = paths if paths is not None else site_paths(site)
+    live = set(_live(site).values_list("path", flat=True))
+    baked = bake_articles(
+        site,
+        [path for path in paths if path in live],
+        store=store,
+        processes=processes,
+        progress=progress,
+    )
+    changed += baked.changed
+    written |= {store.page_file(host, path) for path in live.intersection(paths)}
+    written -= {store.page_file(host, path) for path in baked.slow}
+    for path in [path for path in paths if path not in live] + baked.slow:
         rendered = render_page(host, path)
         try:
             writes, _removes = _page_writes(store, host, path, rendered)

@@ -48,6 +48,17 @@ server {{
     }}
     default_type application/octet-stream;
     ssi on;
+    # A page is its shell plus a dozen SSI subrequests for fragment files: keep their
+    # descriptors open rather than open() and stat() each file on every request. A
+    # re-bake replaces files by rename; nginx sees the new file within the second.
+    open_file_cache max=20000 inactive=60s;
+    open_file_cache_valid 1s;
+    open_file_cache_min_uses 1;
+    open_file_cache_errors on;
+    sendfile on;
+    tcp_nopush on;
+    keepalive_requests 100000;
+    # Compressed only for clients that ask (Accept-Encoding: gzip).
     gzip on;
     gzip_vary on;
     gzip_min_length 512;
@@ -56,7 +67,8 @@ server {{
 {headers}
     # Baked pages; what is not baked goes to Django (or is a 404 without it).
     location / {{
-        try_files $uri $uri/ @dynamic;
+        # A page's file directly (not via the index module's internal redirect).
+        try_files $uri ${{uri}}index.html ${{uri}}index.rss ${{uri}}index.atom $uri/ @dynamic;
     }}
     location @dynamic {{
         # A withdrawn or taken-down story: 410, with its baked notice page.

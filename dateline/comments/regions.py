@@ -4,9 +4,9 @@ goes into a cached fragment."""
 
 from django.template.loader import render_to_string
 
-from dateline.articles.fragments import fragments_get
+from dateline.articles.fragments import fragments_fresh, fragments_get
 
-from .models import SiteComments
+from .models import Comment, SiteComments
 from .selectors import article_thread, comment_settings_for, count_published, thread_keys
 from .share import share_links
 
@@ -70,14 +70,7 @@ def _thread(request, site, story) -> tuple[str, int]:
         def render_thread():
             thread = article_thread(site=site, story_id=story.story_id)
             rendered["count"] = count_published(thread)
-            return render_to_string(
-                "comments/thread.html",
-                {
-                    "top_level": thread,
-                    "site": site,
-                    "write_url": f"/comments/{story.placement_id}/write/",
-                },
-            )
+            return _thread_html(site, story.placement_id, thread)
 
         def render_count():
             if "count" not in rendered:
@@ -88,6 +81,40 @@ def _thread(request, site, story) -> tuple[str, int]:
         html = fragments_get({thread_key: render_thread, count_key: render_count})
         setattr(request, cache_attr, (html[thread_key], int(html[count_key])))
     return getattr(request, cache_attr)
+
+
+def _thread_html(site, placement_id: int, thread) -> str:
+    return render_to_string(
+        "comments/thread.html",
+        {"top_level": thread, "site": site, "write_url": f"/comments/{placement_id}/write/"},
+    )
+
+
+def threads_prefill(request, site, articles) -> None:
+    """Read the comment threads of many articles at once into ``request`` (the baker
+    renders thousands of pages): stored fresh threads in one query, and every article
+    without any comment as the empty thread. The rest are left to ``_thread``."""
+    if _settings(request, site).mode != SiteComments.Mode.BUILTIN or not articles:
+        return
+    keys = {}
+    for article in articles:
+        for key in thread_keys(article.placement_id):
+            keys[key] = article
+    stored = fragments_fresh(list(keys))
+    commented = set(
+        Comment.objects.filter(site=site, story_id__in={a.story_id for a in articles})
+        .exclude(status=Comment.Status.UNVERIFIED)
+        .values_list("story_id", flat=True)
+    )
+    for article in articles:
+        thread_key, count_key = thread_keys(article.placement_id)
+        if thread_key in stored and count_key in stored:
+            found = (stored[thread_key], int(stored[count_key]))
+        elif article.story_id not in commented:
+            found = (_thread_html(site, article.placement_id, []), 0)
+        else:
+            continue
+        setattr(request, f"_dateline_comment_thread_{article.placement_id}", found)
 
 
 def share_region(canonical_url: str, title: str):

@@ -93,6 +93,38 @@ class BakeCommandTests:
         assert without_promotions(baked) == without_promotions(served)
         assert (site / "feeds/rss/index.rss").read_bytes() == fetch("/feeds/rss/").content
 
+    def test_the_fast_path_writes_what_the_view_renders(self, publish, store, sections):
+        """Article pages baked in chunks (dateline/bake/articles.py) are byte for byte the
+        pages Django's handler renders: previous story, canonical link to another
+        section, related links, a commented story."""
+        from dateline.bake.articles import bake_articles
+        from dateline.bake.baking import render_page
+        from dateline.comments.services import comment_submit
+
+        stories = [
+            publish("The oldest story", hours_ago=9),
+            publish("A drone story", section="drones", hours_ago=8),
+            publish("On two sections", hours_ago=7, extra_sections=["drones"]),
+            publish("A story with a comment", hours_ago=6),
+            publish("The newest story", hours_ago=5),
+        ]
+        placement = stories[3].placements.get()
+        comment_submit(
+            site=placement.site, story_id=stories[3].id, parent=None, author_name="A",
+            author_email="a@example.org", body="Text.", verified=True,
+            ip_address="192.0.2.1", user_agent="Browser/1.0",
+        )  # fmt: skip
+        site = placement.site
+        paths = [p.path for s in stories for p in s.placements.all() if p.site_id == site.id]
+        assert len(paths) == 6
+        baked = bake_articles(site, paths, store=store)
+        assert baked.slow == []
+        for path in paths:
+            rendered = render_page(HOST, path)
+            assert rendered.status == 200
+            file = store.page_file(HOST, path)
+            assert file.read_bytes() == rendered.body, path
+
     def test_a_second_bake_rewrites_nothing(self, publish, store):
         """Baking an unchanged network again leaves every file as it was (inode, mtime)."""
         publish("Forces retake the town")

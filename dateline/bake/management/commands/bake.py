@@ -26,8 +26,26 @@ class Command(BaseCommand):
         parser.add_argument("--upstream", default="", help="Django's address, e.g. 127.0.0.1:8000")
         parser.add_argument("--no-pages", action="store_true", help="only write the config")
         parser.add_argument("--quiet", action="store_true", help="no progress bar")
+        parser.add_argument(
+            "--processes",
+            type=int,
+            default=1,
+            help="processes rendering article pages (default 1; the cores to give it)",
+        )
 
-    def handle(self, *args, out, site, nginx_conf: str, listen, upstream, no_pages, quiet, **opts):
+    def handle(
+        self,
+        *args,
+        out,
+        site,
+        nginx_conf: str,
+        listen,
+        upstream,
+        no_pages,
+        quiet,
+        processes,
+        **opts,
+    ):
         store = PageStore(Path(out)) if out else default_store()
         if store is None:
             raise CommandError("Set DATELINE_PAGE_DIR or give --out: the folder to bake into.")
@@ -38,13 +56,13 @@ class Command(BaseCommand):
             if missing:
                 raise CommandError(f"No site at {', '.join(sorted(missing))}.")
         if not no_pages:
-            self._bake(store, sites, quiet=quiet)
+            self._bake(store, sites, quiet=quiet, processes=max(1, processes))
         if nginx_conf:
             text = nginx.nginx_conf(store, sites, listen=listen, upstream=upstream)
             Path(nginx_conf).write_text(text)
             self.stdout.write(f"nginx configuration written to {nginx_conf}")
 
-    def _bake(self, store, sites, *, quiet):
+    def _bake(self, store, sites, *, quiet, processes):
         paths = {s.host: site_paths(s) for s in sites}
         total = sum(len(p) for p in paths.values())
         written = 0
@@ -53,7 +71,13 @@ class Command(BaseCommand):
                 bar.set_description(s.host)
                 try:
                     written += len(
-                        bake_site(s, store=store, paths=paths[s.host], progress=bar.update)
+                        bake_site(
+                            s,
+                            store=store,
+                            paths=paths[s.host],
+                            progress=bar.update,
+                            processes=processes,
+                        )
                     )
                 except BakeError as error:
                     raise CommandError(str(error)) from error
