@@ -425,7 +425,7 @@ def publish_to_live(count: int) -> None:
         time.sleep(2.5)  # the worker re-bakes what the deletions touched
         worker.terminate()
         worker.wait(timeout=30)
-    print(f"\npublish to live in bake mode ({count} publishes, worker polling every 1 s)")
+    print(f"\npublish to live in bake mode ({count} publishes, worker polling every 0.25 s)")
     print(f"publish call itself (ref)            {statistics.median(calls) * 1e3:>8.0f} ms median")
     print(
         f"call -> article, front, home on disk {statistics.median(latencies) * 1e3:>8.0f} ms median"

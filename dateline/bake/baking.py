@@ -107,22 +107,35 @@ def rebake(targets: Targets, *, store: PageStore | None = None) -> list:
         site = sites.get(host)
         if site is None:
             continue
-        writes, removes = {}, []
-        for path in sorted(targets.pages.get(host, ())):
-            if not page_path_ok(path):
-                continue
-            rendered = render_page(host, path)
-            page_writes, page_removes = _page_writes(store, host, path, rendered)
-            writes |= page_writes
-            removes += page_removes
-            if rendered.status == 200:
-                store.headers_set(host, rendered.content_type, rendered.headers)
-        names = sorted(targets.fragments.get(host, ()))
-        for name, html in regions.render_fragments(site, names).items():
-            if html is not None:
-                writes[store.fragment_file(host, name)] = html.encode()
-        changed += store.replace(host, writes, removes)
+        paths = [path for path in sorted(targets.pages.get(host, ())) if page_path_ok(path)]
+        # What readers land on first (the story, its fronts and blocks), then the rest
+        # (archives, feeds, sitemaps): each group written as one step.
+        first = [path for path in paths if not path.startswith(_LATER)]
+        fragments = sorted(targets.fragments.get(host, ()))
+        changed += _rebake_group(store, site, first, fragments)
+        changed += _rebake_group(store, site, [path for path in paths if path not in first], [])
     return changed
+
+
+_LATER = ("/feeds/", "/sitemap", "/archive/", "/robots.txt")
+
+
+def _rebake_group(store: PageStore, site, paths, fragment_names) -> list:
+    host = site.host
+    writes, removes = {}, []
+    for path in paths:
+        rendered = render_page(host, path)
+        page_writes, page_removes = _page_writes(store, host, path, rendered)
+        writes |= page_writes
+        removes += page_removes
+        if rendered.status == 200:
+            store.headers_set(host, rendered.content_type, rendered.headers)
+    for name, html in regions.render_fragments(site, fragment_names).items():
+        if html is not None:
+            writes[store.fragment_file(host, name)] = html.encode()
+    if not (writes or removes):
+        return []
+    return store.replace(host, writes, removes)
 
 
 def site_paths(site) -> list[str]:

@@ -27,7 +27,7 @@ server {{
     server_name {host};
     root {root};
     charset utf-8;
-    charset_types text/html application/rss+xml application/atom+xml application/xml text/plain;
+    charset_types application/rss+xml application/atom+xml application/xml text/plain;
     index index.html index.rss index.atom;
     types {{  # the baked names, and what /static/ holds
         text/html html;

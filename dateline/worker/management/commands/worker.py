@@ -14,7 +14,11 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument(
-            "--interval", type=float, default=1.0, help="seconds between polls when idle"
+            # A quarter second: a publish's re-bake (bake mode) starts within it.
+            "--interval",
+            type=float,
+            default=0.25,
+            help="seconds between polls when idle",
         )
         parser.add_argument(
             "--lease", type=float, default=60.0, help="seconds a task's lease lasts"
