@@ -374,7 +374,10 @@ def _shipped_conf(sites) -> str:
     from dateline.bake import nginx
     from dateline.bake.store import PageStore
 
-    return nginx.nginx_conf(PageStore(PAGES), sites, listen="127.0.0.1:{port}", static_root="")
+    return nginx.nginx_conf(
+        PageStore(PAGES), sites, listen="127.0.0.1:{port}", static_root="",
+        internal=f"unix:{VAR / 'nginx-ours-ssi.sock'}", cache_dir=VAR / "nginx-ours-cache",
+    )  # fmt: skip
 
 
 # -- 5. publish to live ---------------------------------------------------------------

@@ -30,7 +30,7 @@ class _Entry:
         self.generation = generation
         self.status = status
         self.pieces = pieces  # the page between its promotion slots
-        self.variants = variants  # per variant: (each slot's fragment, promotion ids shown)
+        self.variants = variants  # per draw: (each slot's fragment, promotion ids, headers)
         self.headers = headers
         self.etag = etag
         self.last_modified = last_modified
@@ -119,32 +119,34 @@ class PageCache:
             slots.append(match[1].decode())
             last = match.end()
         pieces.append(filled[last:])
-        variants = []
+        # The validator covers the page and its shared regions, not the promotion drawn.
+        etag = f'"{hashlib.blake2b(filled, digest_size=12).hexdigest()}"'
+        last_modified = formatdate(int(mtime), usegmt=True)
+        stored = [(k, v) for k, v in headers[content_type] if k.lower() != "content-type"]
+        page_headers = [
+            ("Content-Type", dict(headers[content_type]).get("Content-Type", content_type)),
+            *stored,
+            ("ETag", etag),
+            ("Last-Modified", last_modified),
+        ]
+        variants = []  # per draw: its fragments, the promotion ids shown, its headers
         for variant in range(regions.variants() if slots else 1):
             chosen = [fragments[slot.replace(regions.VARIANT, str(variant))] for slot in slots]
             ids = [i for fragment in chosen for i in regions.promotion_ids(fragment)]
-            variants.append((chosen, ids))
-        # The validator covers the page and its shared regions, not the promotion drawn.
-        digest = hashlib.blake2b(filled, digest_size=12)
-        stored = [(k, v) for k, v in headers[content_type] if k.lower() != "content-type"]
+            length = sum(map(len, pieces)) + sum(map(len, chosen))
+            variants.append((chosen, ids, [*page_headers, ("Content-Length", str(length))]))
         return _Entry(
-            generation,
-            status,
-            pieces,
-            variants,
-            [("Content-Type", dict(headers[content_type]).get("Content-Type", content_type))]
-            + stored,
-            f'"{digest.hexdigest()}"',
-            formatdate(int(mtime), usegmt=True),
-        )
+            generation, status, pieces, variants, page_headers, etag, last_modified
+        )  # fmt: skip
 
     def serve(self, entry: _Entry, environ, start_response, method):
-        variant = regions.pick_variant() if len(entry.variants) > 1 else 0
-        headers = entry.headers + [("ETag", entry.etag), ("Last-Modified", entry.last_modified)]
-        if entry.status == 200 and _not_modified(environ, entry):
-            start_response("304 Not Modified", headers[1:])
+        conditional = "HTTP_IF_NONE_MATCH" in environ or "HTTP_IF_MODIFIED_SINCE" in environ
+        if conditional and entry.status == 200 and _not_modified(environ, entry):
+            start_response("304 Not Modified", entry.headers[1:])
             return [b""]
-        chosen, ids = entry.variants[variant]
+        chosen, ids, headers = entry.variants[
+            regions.pick_variant() if len(entry.variants) > 1 else 0
+        ]
         if chosen:
             parts = [entry.pieces[0]]
             for fragment, piece in zip(chosen, entry.pieces[1:], strict=True):
@@ -154,8 +156,7 @@ class PageCache:
             body = entry.pieces[0]
         if ids:
             counters.count(ids, "impressions")
-        status = "200 OK" if entry.status == 200 else "410 Gone"
-        start_response(status, headers + [("Content-Length", str(len(body)))])
+        start_response("200 OK" if entry.status == 200 else "410 Gone", headers)
         return [b"" if method == "HEAD" else body]
 
 

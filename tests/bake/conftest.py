@@ -109,7 +109,8 @@ def nginx(tmp_path, settings):
         settings.STATIC_ROOT = str(tmp_path / "static")
         call_command("collectstatic", "--noinput", "--verbosity", "0")
         call_command("bake", "--no-pages", "--nginx-conf", str(prefix / "sites.conf"),
-                     "--listen", f"127.0.0.1:{port}")  # fmt: skip
+                     "--listen", f"127.0.0.1:{port}", "--internal", f"unix:{prefix}/ssi.sock",
+                     "--cache-dir", str(prefix / "cache"))  # fmt: skip
         (prefix / "nginx.conf").write_text(
             ("user root;\n" if os.geteuid() == 0 else "")
             + f"worker_processes 1;\npid {prefix}/nginx.pid;\nerror_log {prefix}/logs/error.log;\n"

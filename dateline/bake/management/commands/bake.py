@@ -24,6 +24,16 @@ class Command(BaseCommand):
         parser.add_argument("--nginx-conf", help="write the nginx configuration to this file")
         parser.add_argument("--listen", default="80", help="nginx listen address (default 80)")
         parser.add_argument("--upstream", default="", help="Django's address, e.g. 127.0.0.1:8000")
+        parser.add_argument(
+            "--internal",
+            default="unix:/run/dateline-nginx.sock",
+            help="address of nginx's internal SSI server (default unix:/run/dateline-nginx.sock)",
+        )
+        parser.add_argument(
+            "--cache-dir",
+            default="/var/cache/nginx/dateline",
+            help="nginx's micro-cache of assembled pages (default /var/cache/nginx/dateline)",
+        )
         parser.add_argument("--no-pages", action="store_true", help="only write the config")
         parser.add_argument("--quiet", action="store_true", help="no progress bar")
         parser.add_argument(
@@ -41,6 +51,8 @@ class Command(BaseCommand):
         nginx_conf: str,
         listen,
         upstream,
+        internal,
+        cache_dir,
         no_pages,
         quiet,
         processes,
@@ -58,7 +70,10 @@ class Command(BaseCommand):
         if not no_pages:
             self._bake(store, sites, quiet=quiet, processes=max(1, processes))
         if nginx_conf:
-            text = nginx.nginx_conf(store, sites, listen=listen, upstream=upstream)
+            text = nginx.nginx_conf(
+                store, sites, listen=listen, upstream=upstream, internal=internal,
+                cache_dir=cache_dir,
+            )  # fmt: skip
             Path(nginx_conf).write_text(text)
             self.stdout.write(f"nginx configuration written to {nginx_conf}")
 
