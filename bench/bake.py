@@ -394,7 +394,9 @@ def publish_to_live(count: int) -> None:
     site_dir = PAGES / HOST
     watched = [site_dir / "index.html", site_dir / "missiles" / "index.html"]
     worker = subprocess.Popen(
-        [sys.executable, "-m", "dateline", "worker"], env=_env(DATELINE_BAKE="1"), cwd=ROOT
+        [sys.executable, "-m", "dateline", "worker", "--queue", "pages"],  # as `serve` runs it
+        env=_env(DATELINE_BAKE="1"),
+        cwd=ROOT,
     )
     time.sleep(3)  # the worker's startup
     latencies, calls, stories = [], [], []

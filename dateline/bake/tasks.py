@@ -5,7 +5,7 @@ from django.tasks import task
 from .pages import Targets
 
 
-@task()
+@task(queue_name="pages")
 def pages_rebake(targets: dict) -> int:
     """Bake mode: render again the pages and fragments a change touched, in place.
     Safe to run twice: it writes only files whose bytes changed."""
@@ -14,7 +14,7 @@ def pages_rebake(targets: dict) -> int:
     return len(rebake(Targets.from_json(targets)))
 
 
-@task()
+@task(queue_name="pages")
 def promotions_refresh() -> int:
     """Draw every promotion slot again (schedules start and end; rotation stays fresh),
     keep the footer's year current and the news sitemap to its last 48 hours, in every

@@ -38,7 +38,11 @@ INSTALLED_APPS = [
 ]
 
 # Background tasks: Django's Tasks API on django-tasks-db, run by `dateline worker`.
-TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# Queues: "default", and "pages" for the page store's re-bakes, so that a long task
+# (a model retrain, a newsletter send) never holds a publish back from going live;
+# `dateline serve --with-worker` runs a worker of its own for it.
+TASK_QUEUES = ["default", "pages"]
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": TASK_QUEUES}}
 
 MIDDLEWARE = [
     # First: answers /healthz, /readyz, /metrics; request ids, metrics, request log.
@@ -378,7 +382,7 @@ if REDIS_URL:
 # `dateline broker_worker`; `dateline scheduler` enqueues the periodic ones.
 DATELINE_TASKS = os.environ.get("DATELINE_TASKS", "db")
 if DATELINE_TASKS == "celery":
-    TASKS = {"default": {"BACKEND": "dateline.worker.broker.CeleryBackend"}}
+    TASKS = {"default": {"BACKEND": "dateline.worker.broker.CeleryBackend", "QUEUES": TASK_QUEUES}}
 elif DATELINE_TASKS != "db":
     from django.core.exceptions import ImproperlyConfigured  # noqa: E402
 

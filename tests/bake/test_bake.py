@@ -29,7 +29,7 @@ def committed(django_capture_on_commit_callbacks):
 
 def run_worker():
     runner.Worker(
-        queue_names=["default"], interval=0.05, batch=True, backend_name="default",
+        queue_names=["default", "pages"], interval=0.05, batch=True, backend_name="default",
         startup_delay=False, max_tasks=None, worker_id="bake-test-worker",
         excluded_queue_names=[], lease_seconds=30,
     ).run()  # fmt: skip

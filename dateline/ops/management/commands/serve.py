@@ -62,14 +62,15 @@ class Command(BaseCommand):
             )
         if with_worker:
             self.stdout.write("Starting the background worker")
-            if settings.DATELINE_TASKS == "celery":  # the broker path: a worker and the scheduler
-                for command in ("broker_worker", "scheduler"):
-                    children.append(
-                        subprocess.Popen([sys.executable, "-m", "dateline", command], env=env)
-                    )
+            # Every queue, plus one worker for the page store's re-bakes alone, so that a
+            # publish goes live while a long task runs.
+            if settings.DATELINE_TASKS == "celery":  # the broker path: workers and the scheduler
+                commands = [["broker_worker"], ["broker_worker", "--queue", "pages"], ["scheduler"]]
             else:
+                commands = [["worker"], ["worker", "--queue", "pages"]]
+            for command in commands:
                 children.append(
-                    subprocess.Popen([sys.executable, "-m", "dateline", "worker"], env=env)
+                    subprocess.Popen([sys.executable, "-m", "dateline", *command], env=env)
                 )
         children.append(subprocess.Popen(server_argv, env=env))
 

@@ -31,7 +31,7 @@ class Command(BaseCommand):
             raise CommandError("Set CELERY_BROKER_URL (or REDIS_URL) to the broker's URL.")
         from dateline.worker.broker import app, broker_queue
 
-        queues = ",".join(broker_queue(name) for name in (queue or ["default"]))
+        queues = ",".join(broker_queue(name) for name in (queue or settings.TASK_QUEUES))
         app.worker_main(
             [
                 "worker",

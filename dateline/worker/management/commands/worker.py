@@ -39,7 +39,7 @@ class Command(BaseCommand):
                 "`dateline broker_worker` and one `dateline scheduler` (docs/deploy.md)."
             )
         worker = Worker(
-            queue_names=queue or ["default"],
+            queue_names=queue or settings.TASK_QUEUES,
             interval=interval,
             batch=batch,
             backend_name="default",
