@@ -5,8 +5,9 @@ gives the same matches on both, ranking may differ in detail."""
 
 import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 
+from django.conf import settings
 from django.db import connection
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
@@ -15,7 +16,7 @@ from dateline.sql import aware
 
 from .query import Query, fts5_expression, tsquery_expression
 
-RECENT_WINDOW = 200  # matches ranked per query: the newest ones
+_EARLIEST = datetime(1900, 1, 1, tzinfo=UTC)  # no story is older
 _WORD_CHARS = re.compile(r"[^\W_]+")
 
 
@@ -52,75 +53,172 @@ def _snippet_of(text: str, query: Query, *, words: int = 36) -> str:
     return mark_safe(snippet)  # noqa: S308 - every token escaped above
 
 
-def search(site, query: Query, *, section_id=None, source_id=None, since=None, until=None,
-           limit: int = 20, offset: int = 0) -> tuple[list[Hit], bool]:  # fmt: skip
-    """(hits, more) for ``query`` on ``site``."""
-    if query.empty:
-        return [], False
-    filters, params = ["d.site_id = %s"], [site.id]
+@dataclass(frozen=True, slots=True)
+class _Scope:
+    """Where a search looks: ``bounds`` narrow the site's (site_id, published_at) index,
+    ``filters`` are tested on each document found."""
+
+    bounds: str
+    bound_params: list
+    filters: str
+    filter_params: list
+
+
+def _scope(site, *, section_id, source_id, since, until) -> _Scope:
+    adapt = connection.ops.adapt_datetimefield_value
+    bounds, bound_params = ["d.site_id = %s"], [site.id]
+    if since is not None:
+        bounds.append("d.published_at >= %s")
+        bound_params.append(adapt(since))
+    if until is not None:
+        bounds.append("d.published_at < %s")
+        bound_params.append(adapt(until))
+    filters, filter_params = ["TRUE"], []
     if section_id is not None:
         filters.append("d.section_id = %s")
-        params.append(section_id)
+        filter_params.append(section_id)
     if source_id is not None:
         filters.append("d.source_id = %s")
-        params.append(source_id)
-    adapt = connection.ops.adapt_datetimefield_value
-    if since is not None:
-        filters.append("d.published_at >= %s")
-        params.append(adapt(since))
-    if until is not None:
-        filters.append("d.published_at < %s")
-        params.append(adapt(until))
-    where = " AND ".join(filters)
-    tail = (
-        " JOIN articles_placement p ON p.id = d.placement_id"
-        " JOIN articles_story st ON st.id = p.story_id"
-        " JOIN network_section s ON s.id = p.section_id"
-        " JOIN network_agency a ON a.id = st.agency_id"
-    )
-    columns = (
-        "d.placement_id, p.path, d.headline, d.published_at, s.name, st.dateline_place, a.code"
-    )
-    # Top-k over recent matches: the newest RECENT_WINDOW matches of the site are
-    # ranked by relevance. Ranking every match of a common word is what makes naive
-    # full-text search slow on a large archive; news readers want recent stories.
-    if connection.vendor == "postgresql":
-        vector = "d.search_vector"  # stored, GIN-indexed (search migration 0003)
-        recent = (
-            f"SELECT d.placement_id AS id, ts_rank({vector}, q) AS rank"
-            f" FROM search_searchdocument d, to_tsquery('simple', %s) q WHERE {vector} @@ q"
-            f" AND {where} ORDER BY d.published_at DESC LIMIT {RECENT_WINDOW}"
-        )
-        params = [tsquery_expression(query), *params]
-        order = "r.rank DESC"
-    else:
-        recent = (
-            "SELECT search_fts.rowid AS id, bm25(search_fts, 5.0, 1.0, 0.0) AS rank FROM search_fts"
-            " JOIN search_searchdocument d ON d.placement_id = search_fts.rowid"
-            f" WHERE search_fts MATCH %s AND {where}"
-            f" ORDER BY search_fts.rowid DESC LIMIT {RECENT_WINDOW}"
-        )
-        params = [fts5_expression(query, site_id=site.id), *params]
-        order = "r.rank"  # bm25: lower is better
-    sql = (
-        f"SELECT {columns}, d.body_text FROM ({recent}) r"
-        f" JOIN search_searchdocument d ON d.placement_id = r.id{tail}"
-        f" ORDER BY {order}, d.published_at DESC LIMIT %s OFFSET %s"
-    )
+        filter_params.append(source_id)
+    return _Scope(" AND ".join(bounds), bound_params, " AND ".join(filters), filter_params)
+
+
+def _fetch(sql: str, params: list) -> list[tuple]:
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*params, limit + 1, offset])
-        rows = cursor.fetchall()
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def search(site, query: Query, *, section_id=None, source_id=None, since=None, until=None,
+           limit: int = 20, offset: int = 0) -> tuple[list[Hit], bool]:  # fmt: skip
+    """(hits, more) for ``query`` on ``site``: the site's newest
+    ``DATELINE_SEARCH_RECENT_MATCHES`` matches, ranked by relevance, one page of them."""
+    if query.empty:
+        return [], False
+    scope = _scope(site, section_id=section_id, source_id=source_id, since=since, until=until)
+    # Top-k over recent matches: ranking every match of a common word is what makes
+    # naive full-text search slow on a large archive; news readers want recent stories.
+    recent = settings.DATELINE_SEARCH_RECENT_MATCHES
+    if connection.vendor == "postgresql":
+        rows = _postgres_page(query, scope, recent=recent, limit=limit + 1, offset=offset)
+    else:
+        rows = _sqlite_page(query, scope, site, recent=recent, limit=limit + 1, offset=offset)
     hits = [
-        Hit(
-            row[0],
-            row[1],
-            row[2],
-            aware(row[3]),
-            row[4],
-            row[5],
-            row[6],
-            _snippet_of(row[7], query),
-        )
+        Hit(row[0], row[1], row[2], aware(row[3]), row[4], row[5], row[6], _snippet_of(row[7], query))
         for row in rows[:limit]
-    ]
+    ]  # fmt: skip
     return hits, len(rows) > limit
+
+
+_COLUMNS = (
+    "d.placement_id, p.path, d.headline, d.published_at, s.name, st.dateline_place, a.code,"
+    " d.body_text"
+)
+_JOINS = (
+    " JOIN articles_placement p ON p.id = d.placement_id"
+    " JOIN articles_story st ON st.id = p.story_id"
+    " JOIN network_section s ON s.id = p.section_id"
+    " JOIN network_agency a ON a.id = st.agency_id"
+)
+
+
+def _sqlite_page(query, scope, site, *, recent, limit, offset):
+    """FTS5 walks its index newest rowid first, narrowed to the site inside the index
+    (search migration 0002), and stops at ``recent`` matches; bm25 ranks those with
+    the headline weighted x5."""
+    newest = (
+        "SELECT search_fts.rowid AS id, bm25(search_fts, 5.0, 1.0, 0.0) AS rank FROM search_fts"
+        " JOIN search_searchdocument d ON d.placement_id = search_fts.rowid"
+        f" WHERE search_fts MATCH %s AND {scope.bounds} AND {scope.filters}"
+        " ORDER BY search_fts.rowid DESC LIMIT %s"
+    )
+    sql = (
+        f"SELECT {_COLUMNS} FROM ({newest}) r"
+        f" JOIN search_searchdocument d ON d.placement_id = r.id{_JOINS}"
+        " ORDER BY r.rank, d.published_at DESC LIMIT %s OFFSET %s"  # bm25: lower is better
+    )
+    params = [fts5_expression(query, site_id=site.id), *scope.bound_params, *scope.filter_params]
+    return _fetch(sql, [*params, recent, limit, offset])
+
+
+def _postgres_page(query, scope, *, recent, limit, offset):
+    """The newest ``recent`` matches (``_postgres_newest``), ranked by ts_rank over
+    their stored vectors."""
+    tsquery = tsquery_expression(query)
+    ids = _postgres_newest(tsquery, scope, recent=recent)
+    if not ids:
+        return []
+    sql = (
+        f"SELECT {_COLUMNS} FROM search_searchdocument d{_JOINS},"
+        " to_tsquery('simple', %s) q WHERE d.placement_id = ANY(%s)"
+        " ORDER BY ts_rank(d.search_vector, q) DESC, d.published_at DESC LIMIT %s OFFSET %s"
+    )
+    return _fetch(sql, [tsquery, ids, limit, offset])
+
+
+def _postgres_newest(tsquery: str, scope: _Scope, *, recent: int) -> list[int]:
+    """Ids of the ``recent`` newest documents in ``scope`` matching ``tsquery``.
+
+    Sorting every match by date is what made a common word cost seconds (every match
+    of "the" on the site), so the work is bounded by what is found:
+
+    1. walk the site's newest documents on the (site_id, published_at) index, testing
+       each stored vector: a common word has its matches there;
+    2. otherwise ask the GIN index, within a time window sized from how often the
+       first pass matched (a bitmap AND of the GIN and date indexes reads only the
+       window's matches);
+    3. and for whatever is still missing, the rest of the archive.
+
+    Every pass covers dates strictly older than the one before, so together they
+    return exactly what one ``ORDER BY published_at DESC LIMIT recent`` would."""
+    walk = settings.DATELINE_SEARCH_WALK_DOCUMENTS
+    walked = (
+        "WITH walked AS MATERIALIZED (SELECT d.* FROM search_searchdocument d"
+        f" WHERE {scope.bounds} ORDER BY d.published_at DESC LIMIT %s)"
+        " SELECT w.count, w.newest, w.oldest, m.placement_id, m.published_at FROM"
+        " (SELECT count(*), max(published_at) AS newest, min(published_at) AS oldest"
+        " FROM walked) w LEFT JOIN LATERAL (SELECT d.placement_id, d.published_at"
+        " FROM walked d, to_tsquery('simple', %s) q"
+        f" WHERE d.search_vector @@ q AND {scope.filters}"
+        " ORDER BY d.published_at DESC LIMIT %s) m ON TRUE"
+    )
+    rows = _fetch(walked, [*scope.bound_params, walk, tsquery, *scope.filter_params, recent])
+    count, newest, oldest = rows[0][:3]
+    matches = sorted(
+        ((pid, published) for *_, pid, published in rows if pid is not None),
+        key=lambda match: match[1],
+        reverse=True,
+    )
+    if count < walk or len(matches) == recent and matches[-1][1] > oldest:
+        return [pid for pid, _ in matches]  # the site's whole range walked, or enough
+    # Documents published at the walk's oldest instant may lie on both sides of its
+    # LIMIT: the next passes take that instant again.
+    found = [pid for pid, published in matches if published > oldest]
+    wanted = recent - len(found)
+    if matches:
+        # The first pass saw len(matches) in (newest - oldest): twice the time that
+        # should hold the rest at that rate, unless that reaches back to the start.
+        reach = (newest - oldest).total_seconds() * 2 * wanted / len(matches)
+        if reach < (oldest - _EARLIEST).total_seconds():
+            window_start = oldest - timedelta(seconds=reach)
+            more = _postgres_matches(
+                tsquery, scope, "d.published_at <= %s AND d.published_at >= %s",
+                [oldest, window_start], limit=wanted,
+            )  # fmt: skip
+            found += more
+            if len(more) == wanted:
+                return found
+            return found + _postgres_matches(
+                tsquery, scope, "d.published_at < %s", [window_start], limit=wanted - len(more)
+            )
+    return found + _postgres_matches(tsquery, scope, "d.published_at <= %s", [oldest], limit=wanted)
+
+
+def _postgres_matches(tsquery, scope, older: str, older_params: list, *, limit: int) -> list[int]:
+    sql = (
+        "SELECT d.placement_id FROM search_searchdocument d, to_tsquery('simple', %s) q"
+        f" WHERE d.search_vector @@ q AND {scope.bounds} AND {older} AND {scope.filters}"
+        " ORDER BY d.published_at DESC LIMIT %s"
+    )
+    params = [tsquery, *scope.bound_params, *older_params, *scope.filter_params, limit]
+    return [pid for (pid,) in _fetch(sql, params)]

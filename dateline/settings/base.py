@@ -178,6 +178,13 @@ DATELINE_FRONT_PAGE_SIZE = 20
 DATELINE_HOME_LATEST = 12
 DATELINE_HEADLINE_BLOCK_SIZE = 4
 
+# Search ranks a query's newest DATELINE_SEARCH_RECENT_MATCHES matches on a site. On
+# PostgreSQL a first pass tests the stored vectors of the site's newest
+# DATELINE_SEARCH_WALK_DOCUMENTS documents (enough for a common word) before the GIN
+# index is asked for the rest (dateline/search/selectors.py).
+DATELINE_SEARCH_RECENT_MATCHES = 200
+DATELINE_SEARCH_WALK_DOCUMENTS = 1000
+
 # One line per event, text or JSON (DATELINE_LOG_FORMAT=json), with the request id.
 from dateline.ops.logs import logging_config  # noqa: E402
 
