@@ -172,25 +172,25 @@ def _postgres_newest(tsquery: str, scope: _Scope, *, recent: int) -> list[int]:
     Every pass covers dates strictly older than the one before, so together they
     return exactly what one ``ORDER BY published_at DESC LIMIT recent`` would."""
     walk = settings.DATELINE_SEARCH_WALK_DOCUMENTS
-    walked = (
-        "WITH walked AS MATERIALIZED (SELECT d.* FROM search_searchdocument d"
-        f" WHERE {scope.bounds} ORDER BY d.published_at DESC LIMIT %s)"
-        " SELECT w.count, w.newest, w.oldest, m.placement_id, m.published_at FROM"
-        " (SELECT count(*), max(published_at) AS newest, min(published_at) AS oldest"
-        " FROM walked) w LEFT JOIN LATERAL (SELECT d.placement_id, d.published_at"
-        " FROM walked d, to_tsquery('simple', %s) q"
-        f" WHERE d.search_vector @@ q AND {scope.filters}"
-        " ORDER BY d.published_at DESC LIMIT %s) m ON TRUE"
+    # The walk stops at the ``recent``-th match: "the" reads about that many documents.
+    matches = _fetch(
+        "SELECT d.placement_id, d.published_at FROM (SELECT d.placement_id, d.published_at,"
+        " d.section_id, d.source_id, d.search_vector FROM search_searchdocument d"
+        f" WHERE {scope.bounds} ORDER BY d.published_at DESC LIMIT %s) d,"
+        f" to_tsquery('simple', %s) q WHERE d.search_vector @@ q AND {scope.filters}"
+        " ORDER BY d.published_at DESC LIMIT %s",
+        [*scope.bound_params, walk, tsquery, *scope.filter_params, recent],
     )
-    rows = _fetch(walked, [*scope.bound_params, walk, tsquery, *scope.filter_params, recent])
-    count, newest, oldest = rows[0][:3]
-    matches = sorted(
-        ((pid, published) for *_, pid, published in rows if pid is not None),
-        key=lambda match: match[1],
-        reverse=True,
+    if len(matches) == recent:
+        return [pid for pid, _ in matches]
+    ((count, newest, oldest),) = _fetch(
+        "SELECT count(*), max(published_at), min(published_at) FROM (SELECT d.published_at"
+        f" FROM search_searchdocument d WHERE {scope.bounds}"
+        " ORDER BY d.published_at DESC LIMIT %s) d",
+        [*scope.bound_params, walk],
     )
-    if count < walk or len(matches) == recent and matches[-1][1] > oldest:
-        return [pid for pid, _ in matches]  # the site's whole range walked, or enough
+    if count < walk:
+        return [pid for pid, _ in matches]  # the whole site (within the dates) walked
     # Documents published at the walk's oldest instant may lie on both sides of its
     # LIMIT: the next passes take that instant again.
     found = [pid for pid, published in matches if published > oldest]
