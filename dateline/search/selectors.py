@@ -58,6 +58,8 @@ class _Scope:
     """Where a search looks: ``bounds`` narrow the site's (site_id, published_at) index,
     ``filters`` are tested on each document found."""
 
+    site_id: int
+    since: datetime | None
     bounds: str
     bound_params: list
     filters: str
@@ -80,7 +82,9 @@ def _scope(site, *, section_id, source_id, since, until) -> _Scope:
     if source_id is not None:
         filters.append("d.source_id = %s")
         filter_params.append(source_id)
-    return _Scope(" AND ".join(bounds), bound_params, " AND ".join(filters), filter_params)
+    return _Scope(
+        site.id, since, " AND ".join(bounds), bound_params, " AND ".join(filters), filter_params
+    )
 
 
 def _fetch(sql: str, params: list) -> list[tuple]:
@@ -148,10 +152,16 @@ def _postgres_page(query, scope, *, recent, limit, offset):
     ids = _postgres_newest(tsquery, scope, recent=recent)
     if not ids:
         return []
+    # Ranked on the documents alone; only the page's rows are joined and read whole.
+    ranked = (
+        "SELECT d.placement_id AS id, ts_rank(d.search_vector, q) AS rank, d.published_at"
+        " FROM search_searchdocument d, to_tsquery('simple', %s) q"
+        " WHERE d.placement_id = ANY(%s) ORDER BY 2 DESC, 3 DESC LIMIT %s OFFSET %s"
+    )
     sql = (
-        f"SELECT {_COLUMNS} FROM search_searchdocument d{_JOINS},"
-        " to_tsquery('simple', %s) q WHERE d.placement_id = ANY(%s)"
-        " ORDER BY ts_rank(d.search_vector, q) DESC, d.published_at DESC LIMIT %s OFFSET %s"
+        f"SELECT {_COLUMNS} FROM ({ranked}) r"
+        f" JOIN search_searchdocument d ON d.placement_id = r.id{_JOINS}"
+        " ORDER BY r.rank DESC, r.published_at DESC"
     )
     return _fetch(sql, [tsquery, ids, limit, offset])
 
@@ -163,16 +173,16 @@ def _postgres_newest(tsquery: str, scope: _Scope, *, recent: int) -> list[int]:
     of "the" on the site), so the work is bounded by what is found:
 
     1. walk the site's newest documents on the (site_id, published_at) index, testing
-       each stored vector: a common word has its matches there;
-    2. otherwise ask the GIN index, within a time window sized from how often the
-       first pass matched (a bitmap AND of the GIN and date indexes reads only the
-       window's matches);
-    3. and for whatever is still missing, the rest of the archive.
+       each stored vector, until ``recent`` matches: a common word has them there;
+    2. otherwise ask the GIN index for the site's matches in a window of months
+       before the walk (the site and the month are lexemes of the index, search
+       migration 0004), the window sized from how often the walk matched, then four
+       times wider each time until enough are found;
+    3. and for whatever is still missing, the rest of the site.
 
-    Every pass covers dates strictly older than the one before, so together they
-    return exactly what one ``ORDER BY published_at DESC LIMIT recent`` would."""
+    Each pass covers dates older than the one before, so together they return what
+    one ``ORDER BY published_at DESC LIMIT recent`` would."""
     walk = settings.DATELINE_SEARCH_WALK_DOCUMENTS
-    # The walk stops at the ``recent``-th match: "the" reads about that many documents.
     matches = _fetch(
         "SELECT d.placement_id, d.published_at FROM (SELECT d.placement_id, d.published_at,"
         " d.section_id, d.source_id, d.search_vector FROM search_searchdocument d"
@@ -195,30 +205,59 @@ def _postgres_newest(tsquery: str, scope: _Scope, *, recent: int) -> list[int]:
     # LIMIT: the next passes take that instant again.
     found = [pid for pid, published in matches if published > oldest]
     wanted = recent - len(found)
+    end, end_included = oldest, True
     if matches:
-        # The first pass saw len(matches) in (newest - oldest): twice the time that
-        # should hold the rest at that rate, unless that reaches back to the start.
-        reach = (newest - oldest).total_seconds() * 2 * wanted / len(matches)
-        if reach < (oldest - _EARLIEST).total_seconds():
-            window_start = oldest - timedelta(seconds=reach)
-            more = _postgres_matches(
-                tsquery, scope, "d.published_at <= %s AND d.published_at >= %s",
-                [oldest, window_start], limit=wanted,
-            )  # fmt: skip
+        # The walk saw len(matches) in (newest - oldest): at that rate, twice the
+        # time that should hold the rest.
+        reach = max(86400.0, (newest - oldest).total_seconds() * 2 * wanted / len(matches))
+        while wanted:
+            start = end - timedelta(seconds=reach) if reach < _SPAN_LIMIT else _EARLIEST
+            if start <= (scope.since or _EARLIEST) or _months_between(start, end) > _MAX_MONTHS:
+                break  # as well search the rest
+            more = _postgres_matches(tsquery, scope, end, end_included, start=start, limit=wanted)
             found += more
-            if len(more) == wanted:
-                return found
-            return found + _postgres_matches(
-                tsquery, scope, "d.published_at < %s", [window_start], limit=wanted - len(more)
-            )
-    return found + _postgres_matches(tsquery, scope, "d.published_at <= %s", [oldest], limit=wanted)
+            wanted -= len(more)
+            end, end_included, reach = start, False, reach * 4
+    if wanted:
+        found += _postgres_matches(tsquery, scope, end, end_included, limit=wanted)
+    return found
 
 
-def _postgres_matches(tsquery, scope, older: str, older_params: list, *, limit: int) -> list[int]:
+# The GIN index's expression (search migration 0004): the stored vector plus the
+# lexemes '@<site id>' and '~<yyyymm>' (UTC), which no text yields.
+INDEXED_VECTOR = (
+    "d.search_vector || array_to_tsvector(ARRAY['@' || d.site_id::text, '~' ||"
+    " (date_part('year', d.published_at AT TIME ZONE 'UTC') * 100"
+    " + date_part('month', d.published_at AT TIME ZONE 'UTC'))::int::text])"
+)
+_MAX_MONTHS = 48  # a wider window is asked for as the whole site
+_SPAN_LIMIT = 200 * 365 * 86400.0  # seconds
+
+
+def _months_between(start: datetime, end: datetime) -> int:
+    start, end = start.astimezone(UTC), end.astimezone(UTC)
+    return (end.year - start.year) * 12 + end.month - start.month + 1
+
+
+def _postgres_matches(tsquery, scope, end, end_included, *, start=None, limit) -> list[int]:
+    """The newest ``limit`` matches published before ``end`` (and from ``start``),
+    through the GIN index: the site's lexeme, the months' when ``start`` is given."""
+    narrowing = f"'@{int(scope.site_id)}'"
+    dates, params = f"d.published_at {'<=' if end_included else '<'} %s", [end]
+    if start is not None:
+        first, last = start.astimezone(UTC), end.astimezone(UTC)
+        months, year, month = [], first.year, first.month
+        while (year, month) <= (last.year, last.month):
+            months.append(f"'~{year * 100 + month}'")
+            year, month = (year, month + 1) if month < 12 else (year + 1, 1)
+        narrowing += " & (" + " | ".join(months) + ")"
+        dates += " AND d.published_at >= %s"
+        params.append(start)
     sql = (
-        "SELECT d.placement_id FROM search_searchdocument d, to_tsquery('simple', %s) q"
-        f" WHERE d.search_vector @@ q AND {scope.bounds} AND {older} AND {scope.filters}"
+        "SELECT d.placement_id FROM search_searchdocument d"
+        f" WHERE ({INDEXED_VECTOR}) @@ (to_tsquery('simple', %s) && %s::tsquery)"
+        f" AND {scope.bounds} AND {dates} AND {scope.filters}"
         " ORDER BY d.published_at DESC LIMIT %s"
     )
-    params = [tsquery, *scope.bound_params, *older_params, *scope.filter_params, limit]
+    params = [tsquery, narrowing, *scope.bound_params, *params, *scope.filter_params, limit]
     return [pid for (pid,) in _fetch(sql, params)]

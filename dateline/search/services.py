@@ -74,4 +74,4 @@ def _statistics_refresh() -> None:
         return
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE search_searchdocument")
-        cursor.execute("SELECT gin_clean_pending_list('search_document_vector'::regclass)")
+        cursor.execute("SELECT gin_clean_pending_list('search_document_site_month'::regclass)")

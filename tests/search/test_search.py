@@ -138,15 +138,16 @@ def _archive_body(number: int) -> str:
 
 @pytest.fixture
 def archive(publish):
-    """40 stories an hour apart, published oldest first as a desk does (SQLite takes
-    the newest by placement id, PostgreSQL by date), and a newer one on the other
-    site. ``archive[0]`` is the newest."""
+    """40 stories nine days apart (a year, so that windows of months are tried),
+    published oldest first as a desk does (SQLite takes the newest by placement id,
+    PostgreSQL by date), and a newer one on the other site. ``archive[0]`` is the
+    newest."""
     stories = {
         number: publish(
             f"Report number {number}",
             body=_archive_body(number),
             section="missiles" if number % 2 else "iraq-wars",
-            hours_ago=number + 1,
+            hours_ago=24 * 9 * number + 1,
         )
         for number in reversed(range(40))
     }
