@@ -14,7 +14,7 @@ from django.utils.safestring import mark_safe
 
 from dateline.sql import aware
 
-from .query import Query, fts5_expression, tsquery_expression
+from .query import Query, fts5_expression, tsquery_expression, tsquery_words
 
 _EARLIEST = datetime(1900, 1, 1, tzinfo=UTC)  # no story is older
 _WORD_CHARS = re.compile(r"[^\W_]+")
@@ -55,26 +55,34 @@ def _snippet_of(text: str, query: Query, *, words: int = 36) -> str:
 
 @dataclass(frozen=True, slots=True)
 class _Scope:
-    """Where a search looks: ``bounds`` narrow the site's (site_id, published_at) index,
-    ``filters`` are tested on each document found."""
+    """Where a search looks: the site and ``dates`` narrow the (site_id, published_at)
+    index, ``filters`` are tested on each document found."""
 
     site_id: int
     since: datetime | None
-    bounds: str
-    bound_params: list
+    dates: str
+    date_params: list
     filters: str
     filter_params: list
+
+    @property
+    def bounds(self) -> str:
+        return f"d.site_id = %s AND {self.dates}"
+
+    @property
+    def bound_params(self) -> list:
+        return [self.site_id, *self.date_params]
 
 
 def _scope(site, *, section_id, source_id, since, until) -> _Scope:
     adapt = connection.ops.adapt_datetimefield_value
-    bounds, bound_params = ["d.site_id = %s"], [site.id]
+    dates, date_params = ["TRUE"], []
     if since is not None:
-        bounds.append("d.published_at >= %s")
-        bound_params.append(adapt(since))
+        dates.append("d.published_at >= %s")
+        date_params.append(adapt(since))
     if until is not None:
-        bounds.append("d.published_at < %s")
-        bound_params.append(adapt(until))
+        dates.append("d.published_at < %s")
+        date_params.append(adapt(until))
     filters, filter_params = ["TRUE"], []
     if section_id is not None:
         filters.append("d.section_id = %s")
@@ -83,7 +91,7 @@ def _scope(site, *, section_id, source_id, since, until) -> _Scope:
         filters.append("d.source_id = %s")
         filter_params.append(source_id)
     return _Scope(
-        site.id, since, " AND ".join(bounds), bound_params, " AND ".join(filters), filter_params
+        site.id, since, " AND ".join(dates), date_params, " AND ".join(filters), filter_params
     )
 
 
@@ -146,28 +154,25 @@ def _sqlite_page(query, scope, site, *, recent, limit, offset):
 
 
 def _postgres_page(query, scope, *, recent, limit, offset):
-    """The newest ``recent`` matches (``_postgres_newest``), ranked by ts_rank over
-    their stored vectors."""
-    tsquery = tsquery_expression(query)
-    ids = _postgres_newest(tsquery, scope, recent=recent)
-    if not ids:
+    """The newest ``recent`` matches (``_postgres_newest``, which ranks each with
+    ts_rank over the stored vector it already read), best first, one page of them."""
+    ranked = sorted(
+        _postgres_newest(query, scope, recent=recent), key=lambda m: (m[1], m[2]), reverse=True
+    )
+    page = [pid for pid, _, _ in ranked[offset : offset + limit]]
+    if not page:
         return []
-    # Ranked on the documents alone; only the page's rows are joined and read whole.
-    ranked = (
-        "SELECT d.placement_id AS id, ts_rank(d.search_vector, q) AS rank, d.published_at"
-        " FROM search_searchdocument d, to_tsquery('simple', %s) q"
-        " WHERE d.placement_id = ANY(%s) ORDER BY 2 DESC, 3 DESC LIMIT %s OFFSET %s"
+    rows = _fetch(
+        f"SELECT {_COLUMNS} FROM search_searchdocument d{_JOINS} WHERE d.placement_id = ANY(%s)",
+        [page],
     )
-    sql = (
-        f"SELECT {_COLUMNS} FROM ({ranked}) r"
-        f" JOIN search_searchdocument d ON d.placement_id = r.id{_JOINS}"
-        " ORDER BY r.rank DESC, r.published_at DESC"
-    )
-    return _fetch(sql, [tsquery, ids, limit, offset])
+    order = {pid: i for i, pid in enumerate(page)}
+    return sorted(rows, key=lambda row: order[row[0]])
 
 
-def _postgres_newest(tsquery: str, scope: _Scope, *, recent: int) -> list[int]:
-    """Ids of the ``recent`` newest documents in ``scope`` matching ``tsquery``.
+def _postgres_newest(query: Query, scope: _Scope, *, recent: int) -> list[tuple]:
+    """(id, rank, published_at) of the ``recent`` newest documents in ``scope``
+    matching ``query``.
 
     Sorting every match by date is what made a common word cost seconds (every match
     of "the" on the site), so the work is bounded by what is found:
@@ -182,28 +187,32 @@ def _postgres_newest(tsquery: str, scope: _Scope, *, recent: int) -> list[int]:
 
     Each pass covers dates older than the one before, so together they return what
     one ``ORDER BY published_at DESC LIMIT recent`` would."""
+    tsquery = tsquery_expression(query)
     walk = settings.DATELINE_SEARCH_WALK_DOCUMENTS
-    matches = _fetch(
-        "SELECT d.placement_id, d.published_at FROM (SELECT d.placement_id, d.published_at,"
-        " d.section_id, d.source_id, d.search_vector FROM search_searchdocument d"
-        f" WHERE {scope.bounds} ORDER BY d.published_at DESC LIMIT %s) d,"
-        f" to_tsquery('simple', %s) q WHERE d.search_vector @@ q AND {scope.filters}"
-        " ORDER BY d.published_at DESC LIMIT %s",
-        [*scope.bound_params, walk, tsquery, *scope.filter_params, recent],
-    )
-    if len(matches) == recent:
-        return [pid for pid, _ in matches]
-    ((count, newest, oldest),) = _fetch(
-        "SELECT count(*), max(published_at), min(published_at) FROM (SELECT d.published_at"
+    # The walk stops at the ``recent``-th match (a common word reads about that many
+    # documents); its first and last documents come along to date what it covered.
+    matched = f"d.search_vector @@ q AND {scope.filters}"
+    rows = _fetch(
+        f"SELECT d.placement_id, ts_rank(d.search_vector, q), d.published_at, {matched},"
+        " d.position FROM"
+        " (SELECT d.placement_id, d.published_at, d.section_id, d.source_id, d.search_vector,"
+        " row_number() OVER (ORDER BY d.published_at DESC) AS position"
         f" FROM search_searchdocument d WHERE {scope.bounds}"
-        " ORDER BY d.published_at DESC LIMIT %s) d",
-        [*scope.bound_params, walk],
-    )
-    if count < walk:
-        return [pid for pid, _ in matches]  # the whole site (within the dates) walked
+        " ORDER BY d.published_at DESC LIMIT %s) d, to_tsquery('simple', %s) q"
+        f" WHERE ({matched}) OR d.position IN (1, %s) ORDER BY d.published_at DESC LIMIT %s",
+        [*scope.filter_params, *scope.bound_params, walk, tsquery, *scope.filter_params, walk,
+         recent + 2],
+    )  # fmt: skip
+    matches = [(pid, rank, published) for pid, rank, published, is_match, _ in rows if is_match]
+    if len(matches) >= recent:
+        return matches[:recent]
+    ends = {position: published for _, _, published, _, position in rows if position in (1, walk)}
+    if walk not in ends:
+        return matches  # the whole site (within the dates) walked
+    newest, oldest = ends[1], ends[walk]
     # Documents published at the walk's oldest instant may lie on both sides of its
     # LIMIT: the next passes take that instant again.
-    found = [pid for pid, published in matches if published > oldest]
+    found = [match for match in matches if match[2] > oldest]
     wanted = recent - len(found)
     end, end_included = oldest, True
     if matches:
@@ -214,12 +223,12 @@ def _postgres_newest(tsquery: str, scope: _Scope, *, recent: int) -> list[int]:
             start = end - timedelta(seconds=reach) if reach < _SPAN_LIMIT else _EARLIEST
             if start <= (scope.since or _EARLIEST) or _months_between(start, end) > _MAX_MONTHS:
                 break  # as well search the rest
-            more = _postgres_matches(tsquery, scope, end, end_included, start=start, limit=wanted)
+            more = _postgres_matches(query, scope, end, end_included, start=start, limit=wanted)
             found += more
             wanted -= len(more)
             end, end_included, reach = start, False, reach * 4
     if wanted:
-        found += _postgres_matches(tsquery, scope, end, end_included, limit=wanted)
+        found += _postgres_matches(query, scope, end, end_included, limit=wanted)
     return found
 
 
@@ -239,9 +248,12 @@ def _months_between(start: datetime, end: datetime) -> int:
     return (end.year - start.year) * 12 + end.month - start.month + 1
 
 
-def _postgres_matches(tsquery, scope, end, end_included, *, start=None, limit) -> list[int]:
+def _postgres_matches(query, scope, end, end_included, *, start=None, limit) -> list[tuple]:
     """The newest ``limit`` matches published before ``end`` (and from ``start``),
-    through the GIN index: the site's lexeme, the months' when ``start`` is given."""
+    through the GIN index: the site's lexeme, the months' when ``start`` is given.
+    The index is asked for the required words only: phrases and exclusions are
+    tested on the stored vector of what it finds (recomputing the index's expression
+    for a recheck costs more)."""
     narrowing = f"'@{int(scope.site_id)}'"
     dates, params = f"d.published_at {'<=' if end_included else '<'} %s", [end]
     if start is not None:
@@ -253,11 +265,30 @@ def _postgres_matches(tsquery, scope, end, end_included, *, start=None, limit) -
         narrowing += " & (" + " | ".join(months) + ")"
         dates += " AND d.published_at >= %s"
         params.append(start)
+    words = tsquery_words(query)
+    exact, exact_params = "TRUE", []
+    if query.excluded or any(len(phrase) > 1 for phrase in query.required):
+        exact, exact_params = (
+            "d.search_vector @@ to_tsquery('simple', %s)",
+            [tsquery_expression(query)],
+        )
+    # No d.site_id condition: the site's lexeme narrows in the index, and the planner
+    # would add a bitmap of the whole site from the btree.
     sql = (
-        "SELECT d.placement_id FROM search_searchdocument d"
+        "SELECT d.placement_id, ts_rank(d.search_vector, to_tsquery('simple', %s)),"
+        " d.published_at FROM search_searchdocument d"
         f" WHERE ({INDEXED_VECTOR}) @@ (to_tsquery('simple', %s) && %s::tsquery)"
-        f" AND {scope.bounds} AND {dates} AND {scope.filters}"
+        f" AND {scope.dates} AND {dates} AND {exact} AND {scope.filters}"
         " ORDER BY d.published_at DESC LIMIT %s"
     )
-    params = [tsquery, narrowing, *scope.bound_params, *params, *scope.filter_params, limit]
-    return [pid for (pid,) in _fetch(sql, params)]
+    params = [
+        tsquery_expression(query),
+        words,
+        narrowing,
+        *scope.date_params,
+        *params,
+        *exact_params,
+        *scope.filter_params,
+        limit,
+    ]
+    return _fetch(sql, params)
