@@ -32,20 +32,24 @@ class Hit:
     snippet: str  # safe HTML with <mark>
 
 
+def _plain(token: str) -> str:
+    """A token as the query's words are written: lower case, letters and digits only."""
+    lowered = token.lower()
+    return lowered if lowered.isalnum() else "".join(_WORD_CHARS.findall(lowered))
+
+
 def _snippet_of(text: str, query: Query, *, words: int = 36) -> str:
     """About ``words`` words of ``text`` around the first match, matches in <mark>;
-    the same on both engines. Everything from the story is escaped."""
+    the same on both engines. Everything from the story is escaped. Tokens are
+    cleaned only up to the first match and within the snippet (a page has 20 bodies)."""
     wanted = {word for phrase in query.required for word in phrase}
     tokens = text.split()
-    lowered = ["".join(_WORD_CHARS.findall(token.lower())) for token in tokens]
-    first = next((i for i, token in enumerate(lowered) if token in wanted), 0)
+    first = next((i for i, token in enumerate(tokens) if _plain(token) in wanted), 0)
     begin = max(0, first - words // 3)
-    parts = []
-    for token, plain in zip(
-        tokens[begin : begin + words], lowered[begin : begin + words], strict=True
-    ):
-        parts.append(f"<mark>{escape(token)}</mark>" if plain in wanted else escape(token))
-    snippet = " ".join(parts)
+    snippet = " ".join(
+        f"<mark>{escape(token)}</mark>" if _plain(token) in wanted else escape(token)
+        for token in tokens[begin : begin + words]
+    )
     if begin > 0:
         snippet = "… " + snippet
     if begin + words < len(tokens):
