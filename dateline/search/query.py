@@ -50,3 +50,9 @@ def tsquery_expression(query: Query) -> str:
     parts = [phrase(words) for words in query.required]
     parts += [f"!{phrase(words)}" for words in query.excluded]
     return " & ".join(parts)
+
+
+def tsquery_words(query: Query) -> str:
+    """PostgreSQL to_tsquery syntax: every required word, in any order (what a GIN
+    index can answer without looking at positions)."""
+    return " & ".join(f"'{word}'" for words in query.required for word in words)

@@ -196,6 +196,13 @@ DATELINE_BAKE = os.environ.get("DATELINE_BAKE", "0") == "1"
 # Each promotion slot is baked in this many draws; every response shows one at random.
 DATELINE_PROMOTION_VARIANTS = 4
 
+# Search ranks a query's newest DATELINE_SEARCH_RECENT_MATCHES matches on a site. On
+# PostgreSQL a first pass tests the stored vectors of the site's newest
+# DATELINE_SEARCH_WALK_DOCUMENTS documents (enough for a common word) before the GIN
+# index is asked for the rest (dateline/search/selectors.py).
+DATELINE_SEARCH_RECENT_MATCHES = 200
+DATELINE_SEARCH_WALK_DOCUMENTS = 1000
+
 # One line per event, text or JSON (DATELINE_LOG_FORMAT=json), with the request id.
 from dateline.ops.logs import logging_config  # noqa: E402
 

@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from django.db import connection
 from django.utils import timezone
 
 from dateline.sql import aware, fetch_rows
@@ -82,29 +83,28 @@ def network_entries(network, *, limit=50):
 
 
 def site_months(site) -> list[tuple[int, int]]:
-    """(year, month) of every UTC month with stories on the site, newest first: one
-    index probe per month since the first story (a DISTINCT over all placements
-    would read the whole archive)."""
-    from dateline.articles.selectors import site_first_published
-
-    first = site_first_published(site)
-    if first is None:
-        return []
+    """(year, month) of every UTC month with stories on the site, newest first. One
+    query that hops from month to month on the (site, is_live, published_at) index:
+    one index probe per month with stories (a DISTINCT over all placements would
+    read the whole archive, and a query per month cost a round trip each, 300 of
+    them for 25 years)."""
+    if connection.vendor == "postgresql":
+        month_of = "date_trunc('month', {}, 'UTC')"
+    else:  # stored as 'YYYY-MM-DD HH:MM:SS...' text, which sorts as time does
+        month_of = "strftime('%Y-%m-01 00:00:00', {})"
+    newest = month_of.format("max(published_at)")
+    sql = (
+        "WITH RECURSIVE months(start) AS ("  # noqa: S608 - our own expression, values are parameters
+        f" SELECT {newest} FROM articles_placement"
+        " WHERE site_id = %s AND is_live = %s AND published_at <= %s"
+        f" UNION ALL SELECT (SELECT {newest} FROM articles_placement"
+        " WHERE site_id = %s AND is_live = %s AND published_at < months.start)"
+        " FROM months WHERE months.start IS NOT NULL"
+        ") SELECT start FROM months WHERE start IS NOT NULL"
+    )
     now = timezone.now()
-    months = []
-    year, month = now.year, now.month
-    while (year, month) >= (first.year, first.month):
-        start = datetime(year, month, 1, tzinfo=timezone.UTC)
-        end = datetime(year + (month == 12), month % 12 + 1, 1, tzinfo=timezone.UTC)
-        found = fetch_rows(
-            "SELECT 1 FROM articles_placement WHERE site_id = %s AND is_live = %s"
-            " AND published_at >= %s AND published_at < %s AND published_at <= %s LIMIT 1",
-            [site.id, True, start, end, now],
-        )
-        if found:
-            months.append((year, month))
-        year, month = (year, month - 1) if month > 1 else (year - 1, 12)
-    return months
+    rows = fetch_rows(sql, [site.id, True, now, site.id, True])
+    return [(start.year, start.month) for start in (aware(row[0]) for row in rows)]
 
 
 def month_locations(site, year: int, month: int) -> list[tuple[str, datetime]]:

@@ -118,3 +118,97 @@ class SearchTests:
     def test_search_box_on_every_page(self, corpus, fetch):
         """Every page has the search box."""
         assert 'action="/search/" role="search"' in fetch("/").content.decode()
+
+
+def _archive_body(number: int) -> str:
+    """The text of story ``number`` of the ``archive`` fixture (0 is the newest)."""
+    words = ["the report"]
+    if number % 3 == 0:
+        words.append("a radar")
+    if number % 4 == 0:
+        words.append("an air defence drill")
+    elif number % 4 == 2:
+        words.append("defence of the air")
+    if number % 5 == 0:
+        words.append("a test")
+    if number >= 37:
+        words.append("a flypast")
+    return f"<p>{', '.join(words)}.</p>"
+
+
+@pytest.fixture
+def archive(publish):
+    """40 stories nine days apart (a year, so that windows of months are tried),
+    published oldest first as a desk does (SQLite takes the newest by placement id,
+    PostgreSQL by date), and a newer one on the other site. ``archive[0]`` is the
+    newest."""
+    stories = {
+        number: publish(
+            f"Report number {number}",
+            body=_archive_body(number),
+            section="missiles" if number % 2 else "iraq-wars",
+            hours_ago=24 * 9 * number + 1,
+        )
+        for number in reversed(range(40))
+    }
+    publish("The radar of the other site", section="satellites", hours_ago=0.5)
+    return [stories[number] for number in range(40)]
+
+
+class RecentMatchesTests:
+    """Only the site's newest DATELINE_SEARCH_RECENT_MATCHES matches are ranked; on
+    PostgreSQL they are found in passes (a walk of the newest documents, a time window,
+    the rest). Lowered thresholds make every pass run on a small archive."""
+
+    QUERIES = {
+        "the": lambda n: True,
+        "radar": lambda n: n % 3 == 0,
+        '"air defence"': lambda n: n % 4 == 0,
+        "air defence": lambda n: n % 4 in (0, 2),
+        "radar -test": lambda n: n % 3 == 0 and n % 5 != 0,
+        'the -"air defence"': lambda n: n % 4 != 0,
+        "flypast": lambda n: n >= 37,
+        "nowhere": lambda n: False,
+    }
+
+    @staticmethod
+    def all_titles(fetch, query, **params):
+        """Every title on every page of results, and whether the last page offers more."""
+        found, page = [], 1
+        while True:
+            html = fetch("/search/", data={"q": query, "page": page, **params}).content.decode()
+            found += re.findall(r'<h2 class="headline"><a href="[^"]+">([^<]+)</a>', html)
+            if 'rel="next"' not in html:
+                return found
+            page += 1
+
+    @pytest.mark.parametrize("walk", [1, 4, 1000])
+    def test_newest_matches_whatever_the_passes(self, archive, fetch, settings, walk):
+        """Each query finds exactly its newest 25 matches, over two pages, however many
+        documents the first pass walks."""
+        settings.DATELINE_SEARCH_RECENT_MATCHES = 25
+        settings.DATELINE_SEARCH_WALK_DOCUMENTS = walk
+        for query, matches in self.QUERIES.items():
+            expected = [f"Report number {n}" for n in range(40) if matches(n)][:25]
+            found = self.all_titles(fetch, query)
+            assert sorted(found) == sorted(expected), query
+            assert len(found) == len(expected), query
+
+    @pytest.mark.parametrize("walk", [2, 1000])
+    def test_filters_apply_in_every_pass(self, archive, fetch, settings, walk):
+        """Section and date filters keep the newest matches within them."""
+        settings.DATELINE_SEARCH_RECENT_MATCHES = 8
+        settings.DATELINE_SEARCH_WALK_DOCUMENTS = walk
+        missiles = [f"Report number {n}" for n in range(40) if n % 2]
+        assert sorted(self.all_titles(fetch, "the", section="missiles")) == sorted(missiles[:8])
+        radar_missiles = [f"Report number {n}" for n in range(40) if n % 2 and n % 3 == 0]
+        assert sorted(self.all_titles(fetch, "radar", section="missiles")) == sorted(radar_missiles)
+        until = archive[20].published_at.date()
+        on_or_before = [
+            story.headline
+            for story in archive
+            if story.published_at.date() <= until
+            and "radar" in _archive_body(int(story.headline.split()[-1]))
+        ][:8]
+        found = self.all_titles(fetch, "radar", until=until.isoformat())
+        assert sorted(found) == sorted(on_or_before)

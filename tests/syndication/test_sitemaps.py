@@ -25,6 +25,23 @@ class SitemapTests:
         assert "http://spacewar.localhost/sitemap-fronts.xml" in locations
         assert sum("/sitemap-20" in loc for loc in locations) == 2
 
+    def test_index_skips_months_without_live_stories(self, publish, fetch, space_site):
+        """Months with no live story of this site are not listed; the rest are, newest
+        first, however far apart."""
+        from dateline.articles import services
+
+        kept = [publish(f"Story {days}", hours_ago=24 * days) for days in (0.1, 40, 41, 400, 900)]
+        gone = publish("Withdrawn", hours_ago=24 * 200)
+        services.story_withdraw(story=gone)
+        publish("Other site", section="satellites", hours_ago=24 * 600)
+        months = sorted({(s.published_at.year, s.published_at.month) for s in kept}, reverse=True)
+        root = xml(fetch("/sitemap.xml"))
+        locations = [loc.text for loc in root.iter(f"{SM}loc")]
+        assert locations[1:] == [
+            f"http://spacewar.localhost/sitemap-{year:04d}-{month:02d}.xml"
+            for year, month in months
+        ]
+
     def test_month_sitemap_has_articles_with_w3c_dates(self, publish, fetch):
         """A month's sitemap lists that month's articles with W3C datetimes."""
         story = publish("Month story", hours_ago=1)
