@@ -100,6 +100,9 @@ def main(argv=None):
     parser = argparse.ArgumentParser(prog="python -m bench ingest")
     parser.add_argument("--items", type=int, default=ITEMS)
     parser.add_argument("--batch", type=int, default=200)
+    parser.add_argument(
+        "--profile", metavar="FILE", help="write a cProfile of the ingest loop to FILE (pstats)"
+    )
     args = parser.parse_args(argv)
 
     os.environ["DJANGO_SETTINGS_MODULE"] = "bench.settings"
@@ -127,6 +130,12 @@ def main(argv=None):
     reference = bare_lxml(paths)
     source = Source.objects.create(name="Bench AFP", slug="bench-afp", format="auto")
     samples = []
+    profiler = None
+    if args.profile:
+        import cProfile
+
+        profiler = cProfile.Profile()
+        profiler.enable()
     start = time.perf_counter()
     batch = []
     for n, path in enumerate(paths, 1):
@@ -139,6 +148,9 @@ def main(argv=None):
     if batch:
         deliveries_ingest(source=source, deliveries=batch)
     elapsed = time.perf_counter() - start
+    if profiler is not None:
+        profiler.disable()
+        profiler.dump_stats(args.profile)
     stored = WireItem.objects.count()
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"\n{'':<44}{'items/s':>10}")
