@@ -76,20 +76,24 @@ def signature(headline: str, body_html: str) -> np.ndarray:
     words = text.translate(_SEPARATORS).split()
     if _CJK_LEAD.search(text):
         words = _split_cjk(words)
-    hashes = np.array(list(map(zlib.crc32, words)), dtype=np.uint64)
+    hashes = np.fromiter(map(zlib.crc32, words), dtype=np.uint64, count=len(words))
     if len(hashes) >= 3:
         # Wrapping uint64 arithmetic, then 32 bits: a hash of the three words in order.
-        shingles = (
-            hashes[:-2] * np.uint64(0x9E3779B1) + hashes[1:-1] * np.uint64(0x85EBCA77) + hashes[2:]
-        ) & _MASK
+        shingles = hashes[:-2] * np.uint64(0x9E3779B1)
+        shingles += hashes[1:-1] * np.uint64(0x85EBCA77)
+        shingles += hashes[2:]
+        shingles &= _MASK
     elif len(hashes):
         shingles = hashes
     else:
         shingles = np.zeros(1, dtype=np.uint64)
-    shingles = np.unique(shingles)
-    with np.errstate(over="ignore"):  # the arithmetic wraps modulo 2**64 by design
-        permuted = (_A * shingles + _B) >> _SHIFT
-    return permuted.min(axis=1).astype(np.uint32)
+    # A shingle seen twice changes no minimum, so they are not deduplicated; and
+    # since x >> 32 never decreases as x grows, the minimum of (a*x + b) >> 32 is
+    # the minimum of a*x + b shifted, one shift per permutation instead of one per
+    # value. The arithmetic wraps modulo 2**64 by design (numpy does not warn for arrays).
+    permuted = _A * shingles
+    permuted += _B
+    return (permuted.min(axis=1) >> _SHIFT).astype(np.uint32)
 
 
 _BAND_MULTIPLIERS = _random.randint(1, 2**63, size=(1, ROWS), dtype=np.uint64) | np.uint64(1)
@@ -99,12 +103,17 @@ _BAND_SALTS = _random.randint(0, 2**63, size=BANDS, dtype=np.uint64)
 def band_keys(sig: np.ndarray) -> list[int]:
     """One signed 64-bit key per band: a hash of the band's values and its number
     (so bands never mix), computed for all bands in one numpy expression."""
-    rows = sig.reshape(BANDS, ROWS).astype(np.uint64)
-    with np.errstate(over="ignore"):  # wrapping multiplication is the hash
-        mixed = (rows * _BAND_MULTIPLIERS).sum(axis=1, dtype=np.uint64) ^ _BAND_SALTS
-        mixed ^= mixed >> np.uint64(29)
-        mixed *= np.uint64(0xBF58476D1CE4E5B9)
-        mixed ^= mixed >> np.uint64(32)
+    return band_keys_many(sig.reshape(1, NUM_PERM))[0]
+
+
+def band_keys_many(signatures: np.ndarray) -> list[list[int]]:
+    """``band_keys`` of each row of a (n, NUM_PERM) array of signatures, in one go."""
+    rows = signatures.reshape(-1, BANDS, ROWS).astype(np.uint64)
+    # Wrapping multiplication is the hash (numpy does not warn for arrays).
+    mixed = (rows * _BAND_MULTIPLIERS).sum(axis=2, dtype=np.uint64) ^ _BAND_SALTS
+    mixed ^= mixed >> np.uint64(29)
+    mixed *= np.uint64(0xBF58476D1CE4E5B9)
+    mixed ^= mixed >> np.uint64(32)
     return mixed.view(np.int64).tolist()
 
 
