@@ -11,19 +11,18 @@ lets a backfill run at thousands of items a second."""
 import hashlib
 import json
 import logging
-import operator
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from types import SimpleNamespace
 
 from django.conf import settings
-from django.db import DatabaseError, IntegrityError, connection, models, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
 from dateline.ops.metrics import wire_outcomes
-from dateline.sql import aware
+from dateline.sql import aware, insert_rows
 
 from . import clusters
 from .models import Delivery, RawDelivery, Source, WireItem
@@ -212,7 +211,7 @@ def _commit(source: Source, arrivals: list[_Arrival]) -> list[IngestResult]:
         known[arrival.sha256] = None  # the same bytes twice in one batch: once
         fresh.append(arrival)
     raw_store_many({a.sha256: a.data for a in fresh if a.data is not None})
-    _insert(Delivery, [a.delivery for a in fresh])
+    insert_rows(Delivery, [a.delivery for a in fresh])
     fresh_shas = [a.sha256 for a in fresh]
     ids = {}
     for start in range(0, len(fresh_shas), _CHUNK):
@@ -332,7 +331,7 @@ def _pool_store(source: Source, arrivals: list[_Arrival]) -> dict[int, list[Inge
     # Demote before inserting: one current version per guid is a database constraint.
     for start in range(0, len(demoted_ids), _CHUNK):
         WireItem.objects.filter(id__in=demoted_ids[start : start + _CHUNK]).update(is_current=False)
-    _insert(WireItem, to_create)
+    insert_rows(WireItem, to_create)
     _bands_store(source, to_create)
     _pool_listeners_call(source, sorted({r.guid for r in to_create if r.is_current} | killed_guids))
     return results
@@ -442,37 +441,8 @@ def _bands_store(source: Source, records) -> None:
         )
 
 
-def _insert(model, objects) -> None:
-    """INSERT many rows at once. Like ``bulk_create`` without its per-field Python
-    work, which costs more than the insert itself at backfill rates; the values
-    are adapted the way the ORM adapts them (datetimes, JSON)."""
-    if not objects:
-        return
-    ops = connection.ops
-    now = ops.adapt_datetimefield_value(timezone.now())
-    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
-    columns = ", ".join(ops.quote_name(f.column) for f in fields)
-    placeholders = ", ".join(["%s"] * len(fields))
-    sql = f"INSERT INTO {ops.quote_name(model._meta.db_table)} ({columns}) VALUES ({placeholders})"  # noqa: S608 - model metadata only
-
-    def adapter(field):
-        name = field.attname
-        if getattr(field, "auto_now_add", False) or getattr(field, "auto_now", False):
-            return lambda obj: now
-        if isinstance(field, models.JSONField):
-            return lambda obj: ops.adapt_json_value(getattr(obj, name), field.encoder)
-        if isinstance(field, models.DateTimeField):
-            return lambda obj: ops.adapt_datetimefield_value(getattr(obj, name))
-        return operator.attrgetter(name)
-
-    adapters = [adapter(field) for field in fields]
-    rows = [[adapt(obj) for adapt in adapters] for obj in objects]
-    with connection.cursor() as cursor:
-        cursor.executemany(sql, rows)
-
-
 def _wire_item(source, delivery, item: ParsedItem, version, content_hash, is_current):
-    """A row for ``_insert`` (a plain record: model instances cost more than the insert)."""
+    """A row for ``insert_rows`` (a plain record: model instances cost more than the insert)."""
     return SimpleNamespace(
         pk=None,
         source_id=source.pk,
