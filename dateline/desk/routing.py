@@ -127,8 +127,9 @@ def entries_route(entry_ids: list[int]) -> None:
         for entry in entries:
             if _route_one(entry, rules):
                 to_suggest.append(entry)
-        _suggest(to_suggest)
-        DeskEntry.objects.filter(id__in=[e.pk for e in entries]).update(routed=True)
+        with transaction.atomic():  # one commit for the suggestions and the flags
+            _suggest(to_suggest)
+            DeskEntry.objects.filter(id__in=[e.pk for e in entries]).update(routed=True)
 
 
 def _route_one(entry: DeskEntry, rules: list[Rule]) -> bool:
@@ -289,8 +290,8 @@ def _keyword_pattern(keyword: str) -> re.Pattern:
 
 
 def _suggest(entries: list[DeskEntry]) -> None:
-    if not entries:
-        return
+    if not entries or not suggest.model_exists():
+        return  # no model trained yet: no texts to build
     ranked = suggest.suggest_many([suggest.item_text(e.item) for e in entries])
     if ranked is None:
         return  # no model trained yet

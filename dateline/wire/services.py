@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from types import SimpleNamespace
 
+import numpy as np
 from django.conf import settings
 from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.utils import timezone
@@ -357,15 +358,21 @@ def _cluster(source: Source, records) -> None:
     """Give each record its MinHash signature and cluster (see clusters.py): the
     cluster of the most similar item near its time (in the pool, or earlier in
     this batch) when similar enough, else a cluster of its own."""
+    if not records:
+        return
     now = timezone.now()
-    for record in records:
-        sig = clusters.signature(record.headline, record.body_html)
-        record.minhash, record.bands = sig.tobytes(), clusters.band_keys(sig)
+    signatures = np.stack([clusters.signature(r.headline, r.body_html) for r in records])
+    for record, signature, bands in zip(
+        records, signatures, clusters.band_keys_many(signatures), strict=True
+    ):
+        record.minhash, record.bands = signature.tobytes(), bands
         record.at = record.dateline_at or now
     window = clusters.window()
     matching = [r for r in records if r.cluster_key is None]
     wanted = list({key for r in matching for key in r.bands})
-    candidates: dict[int, list] = {}
+    # Per band, the clusters having it, each as (time, cluster key, signature of its
+    # latest item): what the band table holds, as the rows of this batch update it.
+    candidates: dict[int, dict[str, tuple]] = {}
     if matching:
         adapt = connection.ops.adapt_datetimefield_value
         low = adapt(min(r.at for r in matching) - window)
@@ -376,9 +383,9 @@ def _cluster(source: Source, records) -> None:
             with connection.cursor() as cursor:
                 cursor.execute(sql, [*chunk, low, high])
                 for band_key, at, cluster_key, minhash in cursor.fetchall():
-                    found = candidates.setdefault(band_key, [])
+                    found = candidates.setdefault(band_key, {})
                     if len(found) < clusters.MAX_CANDIDATES_PER_BAND:
-                        found.append((aware(at), cluster_key, bytes(minhash)))
+                        found[cluster_key] = (aware(at), cluster_key, bytes(minhash))
     first_of_guid = {}
     for record in records:
         earlier = first_of_guid.setdefault(record.guid, record)
@@ -388,7 +395,7 @@ def _cluster(source: Source, records) -> None:
             # Each distinct candidate once, scored in one numpy operation.
             seen, keys, signatures = set(), [], []
             for band_key in record.bands:
-                for at, cluster_key, minhash in candidates.get(band_key, ()):
+                for at, cluster_key, minhash in candidates.get(band_key, {}).values():
                     if minhash in seen or abs(at - record.at) > window:
                         continue
                     seen.add(minhash)
@@ -403,11 +410,12 @@ def _cluster(source: Source, records) -> None:
                 record.cluster_key, record.cluster_score = keys[best], best_score
             else:
                 record.cluster_key = f"{source.pk}:{record.guid}"
-        if record.is_current:  # later items of this batch can match it
+        if record.newest_on_arrival:  # later items of this batch can match it
             for band_key in record.bands:
-                candidates.setdefault(band_key, []).append(
-                    (record.at, record.cluster_key, record.minhash)
-                )
+                found = candidates.setdefault(band_key, {})
+                earlier = found.get(record.cluster_key)
+                at = record.at if earlier is None else max(earlier[0], record.at)
+                found[record.cluster_key] = (at, record.cluster_key, record.minhash)
 
 
 def _bands_store(source: Source, records) -> None:
@@ -426,7 +434,10 @@ def _bands_store(source: Source, records) -> None:
     adapt = connection.ops.adapt_datetimefield_value
     rows = []
     for record in records:
-        if not record.is_current:  # history versions are not matched against
+        # Stale versions are not matched against. A version superseded later in this
+        # batch is indexed all the same (its rows then follow the newer version), as
+        # if the batch's deliveries had arrived one by one.
+        if not record.newest_on_arrival:
             continue
         item_id, at = ids[(record.guid, record.version)], adapt(record.at)
         cluster = clusters.cluster_hash(record.cluster_key)
@@ -468,6 +479,7 @@ def _wire_item(source, delivery, item: ParsedItem, version, content_hash, is_cur
         cluster_key=None,
         cluster_score=None,
         minhash=b"",
+        newest_on_arrival=is_current,  # not a column: is_current may change in the batch
     )
 
 

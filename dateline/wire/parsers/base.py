@@ -184,7 +184,14 @@ def parse_time(value) -> datetime | None:
 
 
 def clean_text(value) -> str:
-    return re.sub(r"\s+", " ", value or "").strip()
+    # Runs of whitespace to one space, trimmed: str.split() and the regex \s agree on
+    # what whitespace is (Py_UNICODE_ISSPACE), and split is several times faster.
+    if isinstance(value, str):
+        return " ".join(value.split())
+    return _WHITESPACE.sub(" ", value or "").strip()  # what else may come, refused alike
+
+
+_WHITESPACE = re.compile(r"\s+")
 
 
 def version_of(value) -> int:
