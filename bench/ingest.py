@@ -101,12 +101,15 @@ def main(argv=None):
     parser.add_argument("--items", type=int, default=ITEMS)
     parser.add_argument("--batch", type=int, default=200)
     parser.add_argument(
+        "--db", default="ingest.sqlite3", help="database file under var/bench/ (made afresh)"
+    )
+    parser.add_argument(
         "--profile", metavar="FILE", help="write a cProfile of the ingest loop to FILE (pstats)"
     )
     args = parser.parse_args(argv)
 
     os.environ["DJANGO_SETTINGS_MODULE"] = "bench.settings"
-    os.environ["BENCH_DB"] = "ingest.sqlite3"
+    os.environ["BENCH_DB"] = args.db
     import django
     from django.conf import settings
 

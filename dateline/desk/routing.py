@@ -33,9 +33,15 @@ def pool_updated(*, source: Source, guids: list[str]) -> None:
     entry_ids = []
     for start in range(0, len(guids), _CHUNK):
         chunk = guids[start : start + _CHUNK]
-        items = WireItem.objects.filter(source=source, guid__in=chunk, is_current=True).values_list(
-            "id", "guid", "received_at", "cluster_key"
+        # Every version of the guids, the current ones picked here: asked for current
+        # items (or in date order), SQLite walks the pool's (is_current, received_at)
+        # index, every current item of the pool, instead of looking the guids up.
+        versions = (
+            WireItem.objects.filter(source=source, guid__in=chunk)
+            .order_by()
+            .values_list("id", "guid", "received_at", "cluster_key", "is_current")
         )
+        items = [row[:4] for row in versions if row[4]]
         existing = dict(
             DeskEntry.objects.filter(source=source, guid__in=chunk).values_list("guid", "id")
         )

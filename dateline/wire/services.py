@@ -191,6 +191,7 @@ def _commit(source: Source, arrivals: list[_Arrival]) -> list[IngestResult]:
     for start in range(0, len(shas), _CHUNK):
         known.update(
             Delivery.objects.filter(source=source, sha256__in=shas[start : start + _CHUNK])
+            .order_by()  # no ORDER BY: it would lead SQLite to a walk of a date index
             .values_list("sha256", "id")
         )  # fmt: skip
     fresh = []
@@ -218,6 +219,7 @@ def _commit(source: Source, arrivals: list[_Arrival]) -> list[IngestResult]:
     for start in range(0, len(fresh_shas), _CHUNK):
         ids.update(
             Delivery.objects.filter(source=source, sha256__in=fresh_shas[start : start + _CHUNK])
+            .order_by()
             .values_list("sha256", "id")
         )  # fmt: skip
     for arrival in fresh:
@@ -263,8 +265,12 @@ def _pool_store(source: Source, arrivals: list[_Arrival]) -> dict[int, list[Inge
     guids = list({item.guid[:500] for a in arrivals for item in a.items})
     states: dict[str, _GuidState] = {guid: _GuidState(None, set()) for guid in guids}
     for start in range(0, len(guids), _CHUNK):
-        rows = WireItem.objects.filter(source=source, guid__in=guids[start : start + _CHUNK]).only(
-            "id", "guid", "version", "is_current", "content_hash", "cluster_key", "pub_status"
+        rows = (
+            WireItem.objects.filter(source=source, guid__in=guids[start : start + _CHUNK])
+            .order_by()  # by (source, guid): ordering by date would walk a date index
+            .only(
+                "id", "guid", "version", "is_current", "content_hash", "cluster_key", "pub_status"
+            )
         )
         for row in rows:
             state = states[row.guid]
@@ -429,7 +435,9 @@ def _bands_store(source: Source, records) -> None:
             ((guid, version), pk)
             for pk, guid, version in WireItem.objects.filter(
                 source=source, guid__in=guids[start : start + _CHUNK]
-            ).values_list("id", "guid", "version")
+            )
+            .order_by()
+            .values_list("id", "guid", "version")
         )
     adapt = connection.ops.adapt_datetimefield_value
     rows = []
