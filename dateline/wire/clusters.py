@@ -17,7 +17,7 @@ default 72 hours either side), at most MAX_CANDIDATES_PER_BAND of them.
 import hashlib
 import re
 import zlib
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import numpy as np
 from django.conf import settings
@@ -136,3 +136,17 @@ MAX_CANDIDATES_PER_BAND = 20
 
 def window() -> timedelta:
     return timedelta(hours=getattr(settings, "DATELINE_CLUSTER_WINDOW_HOURS", 72))
+
+
+PERIOD = timedelta(days=7)
+_EPOCH = datetime(1970, 1, 5, tzinfo=UTC)  # a Monday: periods are weeks from Monday, UTC
+
+
+def period_of(at: datetime) -> int:
+    """The band index's period (a week) of a story's time."""
+    return (at - _EPOCH) // PERIOD
+
+
+def periods_around(at: datetime, window: timedelta) -> range:
+    """The periods that [at - window, at + window] overlaps: where a lookup looks."""
+    return range(period_of(at - window), period_of(at + window) + 1)

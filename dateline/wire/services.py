@@ -355,9 +355,12 @@ def _pool_listeners_call(source: Source, guids: list[str]) -> None:
 
 _CANDIDATES_SQL = (
     "SELECT b.band_key, b.at, w.cluster_key, w.minhash FROM wire_clusterband b"
-    " JOIN wire_wireitem w ON w.id = b.item_id WHERE b.band_key IN ({})"
+    " JOIN wire_wireitem w ON w.id = b.item_id WHERE b.period = %s AND b.band_key IN ({})"
     " AND b.at >= %s AND b.at <= %s"
 )
+
+
+_NONE: dict = {}
 
 
 def _cluster(source: Source, records) -> None:
@@ -373,25 +376,34 @@ def _cluster(source: Source, records) -> None:
     ):
         record.minhash, record.bands = signature.tobytes(), bands
         record.at = record.dateline_at or now
+        record.period = clusters.period_of(record.at)
     window = clusters.window()
+    # Per band, the clusters having it per period, each as (time, cluster key,
+    # signature of its latest item there): what the band table holds, as the rows
+    # of this batch update it.
+    candidates: dict[int, dict[tuple, tuple]] = {}
     matching = [r for r in records if r.cluster_key is None]
-    wanted = list({key for r in matching for key in r.bands})
-    # Per band, the clusters having it, each as (time, cluster key, signature of its
-    # latest item): what the band table holds, as the rows of this batch update it.
-    candidates: dict[int, dict[str, tuple]] = {}
     if matching:
+        # The bands each period around the items' times is asked for: a batch of
+        # recent items asks two or three periods, whatever the pool's size.
+        wanted: dict[int, set] = {}
+        for record in matching:
+            for period in clusters.periods_around(record.at, window):
+                wanted.setdefault(period, set()).update(record.bands)
         adapt = connection.ops.adapt_datetimefield_value
         low = adapt(min(r.at for r in matching) - window)
         high = adapt(max(r.at for r in matching) + window)
-        for start in range(0, len(wanted), _CHUNK):
-            chunk = wanted[start : start + _CHUNK]
-            sql = _CANDIDATES_SQL.format(", ".join(["%s"] * len(chunk)))
-            with connection.cursor() as cursor:
-                cursor.execute(sql, [*chunk, low, high])
-                for band_key, at, cluster_key, minhash in cursor.fetchall():
-                    found = candidates.setdefault(band_key, {})
-                    if len(found) < clusters.MAX_CANDIDATES_PER_BAND:
-                        found[cluster_key] = (aware(at), cluster_key, bytes(minhash))
+        with connection.cursor() as cursor:
+            for period, band_keys in sorted(wanted.items()):
+                band_keys = list(band_keys)
+                for start in range(0, len(band_keys), _CHUNK):
+                    chunk = band_keys[start : start + _CHUNK]
+                    sql = _CANDIDATES_SQL.format(", ".join(["%s"] * len(chunk)))
+                    cursor.execute(sql, [period, *chunk, low, high])
+                    for band_key, at, cluster_key, minhash in cursor.fetchall():
+                        found = candidates.setdefault(band_key, {})
+                        if len(found) < clusters.MAX_CANDIDATES_PER_BAND:
+                            found[period, cluster_key] = (aware(at), cluster_key, bytes(minhash))
     first_of_guid = {}
     for record in records:
         earlier = first_of_guid.setdefault(record.guid, record)
@@ -401,7 +413,7 @@ def _cluster(source: Source, records) -> None:
             # Each distinct candidate once, scored in one numpy operation.
             seen, keys, signatures = set(), [], []
             for band_key in record.bands:
-                for at, cluster_key, minhash in candidates.get(band_key, {}).values():
+                for at, cluster_key, minhash in candidates.get(band_key, _NONE).values():
                     if minhash in seen or abs(at - record.at) > window:
                         continue
                     seen.add(minhash)
@@ -419,9 +431,10 @@ def _cluster(source: Source, records) -> None:
         if record.newest_on_arrival:  # later items of this batch can match it
             for band_key in record.bands:
                 found = candidates.setdefault(band_key, {})
-                earlier = found.get(record.cluster_key)
+                key = (record.period, record.cluster_key)
+                earlier = found.get(key)
                 at = record.at if earlier is None else max(earlier[0], record.at)
-                found[record.cluster_key] = (at, record.cluster_key, record.minhash)
+                found[key] = (at, record.cluster_key, record.minhash)
 
 
 def _bands_store(source: Source, records) -> None:
@@ -448,13 +461,14 @@ def _bands_store(source: Source, records) -> None:
         if not record.newest_on_arrival:
             continue
         item_id, at = ids[(record.guid, record.version)], adapt(record.at)
-        cluster = clusters.cluster_hash(record.cluster_key)
-        rows.extend((band_key, cluster, item_id, at) for band_key in record.bands)
+        cluster, period = clusters.cluster_hash(record.cluster_key), record.period
+        rows.extend((period, band_key, cluster, item_id, at) for band_key in record.bands)
     # Standard upsert (SQLite 3.24+, PostgreSQL): the cluster's row follows its latest item.
     with connection.cursor() as cursor:
         cursor.executemany(
-            "INSERT INTO wire_clusterband (band_key, cluster_hash, item_id, at) VALUES (%s, %s, %s, %s)"
-            " ON CONFLICT (band_key, cluster_hash) DO UPDATE SET item_id = excluded.item_id,"
+            "INSERT INTO wire_clusterband (period, band_key, cluster_hash, item_id, at)"
+            " VALUES (%s, %s, %s, %s, %s)"
+            " ON CONFLICT (period, band_key, cluster_hash) DO UPDATE SET item_id = excluded.item_id,"
             " at = CASE WHEN excluded.at > wire_clusterband.at THEN excluded.at ELSE wire_clusterband.at END",
             rows,
         )
