@@ -101,41 +101,56 @@ def entries_route(entry_ids: list[int]) -> None:
     """Apply kills, wire updates, rules and suggestions to these entries."""
     for start in range(0, len(entry_ids), _CHUNK):
         chunk = entry_ids[start : start + _CHUNK]
-        # Only what routing reads (instantiating whole rows was half of its cost at
-        # backfill rates); stories and sources load when an entry needs them.
-        entries = list(
-            DeskEntry.objects.filter(id__in=chunk, routed=False)
-            .select_related("item")
-            .only(
-                "id",
-                "status",
-                "source_id",
-                "story_id",
-                "story_version",
-                "text_edited",
-                "item__id",
-                "item__version",
-                "item__pub_status",
-                "item__headline",
-                "item__body_html",
-                "item__subjects",
-                "item__keywords",
-                "item__urgency",
-                "item__embargo_until",
-            )  # fmt: skip
-        )
-        to_suggest = []
         rules = list(
             Rule.objects.filter(is_active=True)
             .select_related("section__site")
             .prefetch_related("sources")
         )
-        for entry in entries:
-            if _route_one(entry, rules):
-                to_suggest.append(entry)
+        if rules or suggest.model_exists():
+            entries = _entries_load(chunk)
+            routed_ids = [entry.pk for entry in entries]
+        else:
+            # No rule and no model: a new item that was not killed has nothing to be
+            # routed to, so only kills and updates of the desk's stories load whole.
+            states = DeskEntry.objects.filter(id__in=chunk, routed=False).values_list(
+                "id", "status", "item__pub_status"
+            )
+            routed_ids, changing_ids = [], []
+            for entry_id, status, pub_status in states:
+                routed_ids.append(entry_id)
+                if status != DeskEntry.Status.NEW or pub_status == WireItem.PubStatus.CANCELED:
+                    changing_ids.append(entry_id)
+            entries = _entries_load(changing_ids) if changing_ids else []
+        to_suggest = [entry for entry in entries if _route_one(entry, rules)]
         with transaction.atomic():  # one commit for the suggestions and the flags
             _suggest(to_suggest)
-            DeskEntry.objects.filter(id__in=[e.pk for e in entries]).update(routed=True)
+            DeskEntry.objects.filter(id__in=routed_ids).update(routed=True)
+
+
+def _entries_load(entry_ids: list[int]) -> list[DeskEntry]:
+    # Only what routing reads (instantiating whole rows was half of its cost at
+    # backfill rates); stories and sources load when an entry needs them.
+    return list(
+        DeskEntry.objects.filter(id__in=entry_ids, routed=False)
+        .select_related("item")
+        .only(
+            "id",
+            "status",
+            "source_id",
+            "story_id",
+            "story_version",
+            "text_edited",
+            "item__id",
+            "item__version",
+            "item__pub_status",
+            "item__headline",
+            "item__body_html",
+            "item__subjects",
+            "item__keywords",
+            "item__urgency",
+            "item__embargo_until",
+        )  # fmt: skip
+    )
 
 
 def _route_one(entry: DeskEntry, rules: list[Rule]) -> bool:
