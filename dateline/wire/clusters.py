@@ -72,6 +72,11 @@ def _split_cjk(words: list[bytes]) -> list[bytes]:
 
 def signature(headline: str, body_html: str) -> np.ndarray:
     """The MinHash signature (64 uint32) of an item's word 3-grams."""
+    return signatures([(headline, body_html)])[0]
+
+
+def _shingles(headline: str, body_html: str) -> np.ndarray:
+    """The item's word 3-gram hashes (uint64 holding 32 bits), at least one."""
     text = f"{headline} {_TAGS.sub(' ', body_html)}".lower().encode()
     words = text.translate(_SEPARATORS).split()
     if _CJK_LEAD.search(text):
@@ -83,17 +88,26 @@ def signature(headline: str, body_html: str) -> np.ndarray:
         shingles += hashes[1:-1] * np.uint64(0x85EBCA77)
         shingles += hashes[2:]
         shingles &= _MASK
-    elif len(hashes):
-        shingles = hashes
-    else:
-        shingles = np.zeros(1, dtype=np.uint64)
-    # A shingle seen twice changes no minimum, so they are not deduplicated; and
-    # since x >> 32 never decreases as x grows, the minimum of (a*x + b) >> 32 is
-    # the minimum of a*x + b shifted, one shift per permutation instead of one per
-    # value. The arithmetic wraps modulo 2**64 by design (numpy does not warn for arrays).
-    permuted = _A * shingles
-    permuted += _B
-    return (permuted.min(axis=1) >> _SHIFT).astype(np.uint32)
+        return shingles
+    if len(hashes):
+        return hashes
+    return np.zeros(1, dtype=np.uint64)
+
+
+def signatures(texts) -> np.ndarray:
+    """The signatures of many (headline, body_html) pairs, as a (n, 64) uint32 array.
+
+    A shingle seen twice changes no minimum, so none are deduplicated; and since
+    x >> 32 never decreases as x grows, the minimum of (a*x + b) >> 32 is the
+    minimum of a*x + b shifted, one shift per permutation instead of one per value.
+    The arithmetic wraps modulo 2**64 by design (numpy does not warn for arrays).
+    (Hashing several items' shingles in one block was tried: no faster.)"""
+    out = np.empty((len(texts), NUM_PERM), dtype=np.uint32)
+    for row, (headline, body_html) in enumerate(texts):
+        permuted = _A * _shingles(headline, body_html)
+        permuted += _B
+        out[row] = permuted.min(axis=1) >> _SHIFT
+    return out
 
 
 _BAND_MULTIPLIERS = _random.randint(1, 2**63, size=(1, ROWS), dtype=np.uint64) | np.uint64(1)

@@ -16,7 +16,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from types import SimpleNamespace
 
-import numpy as np
 from django.conf import settings
 from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.utils import timezone
@@ -370,7 +369,7 @@ def _cluster(source: Source, records) -> None:
     if not records:
         return
     now = timezone.now()
-    signatures = np.stack([clusters.signature(r.headline, r.body_html) for r in records])
+    signatures = clusters.signatures([(r.headline, r.body_html) for r in records])
     for record, signature, bands in zip(
         records, signatures, clusters.band_keys_many(signatures), strict=True
     ):
