@@ -356,3 +356,34 @@ class BatchTests:
         statuses = {r.status for r in batch}
         assert statuses == {"new", "updated", "unchanged", "stale", "duplicate", "quarantined"}
         assert len({row[7] for row in batched["items"]}) < len(batched["items"])  # a cluster
+
+
+class SignatureTests:
+    def test_signatures_are_stable(self):
+        """Signatures and band keys stay what earlier versions stored (the pool keeps
+        them: a change would stop new items from matching the stories already there)."""
+        from dateline.wire import clusters
+
+        sig = clusters.signature(
+            "Army retakes last town",
+            "<p>Government troops on Friday retook the last town held by the insurgents.</p>"
+            "<p>Officials said engineers were clearing explosives.</p>",
+        )
+        assert sig[:8].tolist() == [1023689886, 214430033, 423923507, 23287386,
+                                    446968571, 70546214, 437642135, 171199271]  # fmt: skip
+        assert clusters.band_keys(sig)[:2] == [-3082456108048979728, -3101682232563990269]
+
+    def test_many_at_once_as_one_by_one(self):
+        """A batch's signatures and band keys are each item's own."""
+        from dateline.wire import clusters
+
+        texts = [("Army retakes last town", "<p>" + p + "</p>") for p in STORY]
+        texts += [
+            ("", ""),
+            ("One", ""),
+            ("", "<p>政府军周五收复了该国西部最后一个被叛军控制的城镇</p>"),
+        ]
+        together = clusters.signatures(texts)
+        alone = [clusters.signature(headline, body) for headline, body in texts]
+        assert [row.tolist() for row in together] == [sig.tolist() for sig in alone]
+        assert clusters.band_keys_many(together) == [clusters.band_keys(sig) for sig in alone]
