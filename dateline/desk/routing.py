@@ -10,11 +10,13 @@ routed yet are caught up by ``entries_route_pending`` (scheduled in the worker).
 import logging
 import re
 from datetime import datetime
+from types import SimpleNamespace
 
 from django.db import connection, transaction
 from django.utils import timezone
 
 from dateline.articles.models import Story
+from dateline.sql import insert_rows
 from dateline.wire.models import Source, WireItem
 
 from . import services, suggest
@@ -31,9 +33,15 @@ def pool_updated(*, source: Source, guids: list[str]) -> None:
     entry_ids = []
     for start in range(0, len(guids), _CHUNK):
         chunk = guids[start : start + _CHUNK]
-        items = WireItem.objects.filter(source=source, guid__in=chunk, is_current=True).values_list(
-            "id", "guid", "received_at", "cluster_key"
+        # Every version of the guids, the current ones picked here: asked for current
+        # items (or in date order), SQLite walks the pool's (is_current, received_at)
+        # index, every current item of the pool, instead of looking the guids up.
+        versions = (
+            WireItem.objects.filter(source=source, guid__in=chunk)
+            .order_by()
+            .values_list("id", "guid", "received_at", "cluster_key", "is_current")
         )
+        items = [row[:4] for row in versions if row[4]]
         existing = dict(
             DeskEntry.objects.filter(source=source, guid__in=chunk).values_list("guid", "id")
         )
@@ -42,13 +50,8 @@ def pool_updated(*, source: Source, guids: list[str]) -> None:
             if guid in existing:
                 moved.append((item_id, received_at, cluster_key or "", existing[guid]))
             else:
-                fresh.append(
-                    DeskEntry(
-                        source=source, guid=guid, item_id=item_id, received_at=received_at,
-                        first_received_at=received_at, cluster_key=cluster_key or "",
-                    )
-                )  # fmt: skip
-        DeskEntry.objects.bulk_create(fresh, batch_size=_CHUNK)
+                fresh.append(_new_entry(source, guid, item_id, received_at, cluster_key or ""))
+        insert_rows(DeskEntry, fresh)
         if moved:
             adapt = connection.ops.adapt_datetimefield_value
             with connection.cursor() as cursor:
@@ -64,6 +67,18 @@ def pool_updated(*, source: Source, guids: list[str]) -> None:
             )
         )
     transaction.on_commit(lambda: _route_quietly(entry_ids))
+
+
+def _new_entry(source, guid, item_id, received_at, cluster_key) -> SimpleNamespace:
+    """A new entry's row for ``insert_rows`` (model instances and ``bulk_create``
+    cost more than the insert at backfill rates); the model's defaults otherwise."""
+    return SimpleNamespace(
+        source_id=source.pk, guid=guid, item_id=item_id, received_at=received_at,
+        first_received_at=received_at, status=DeskEntry.Status.NEW, cluster_key=cluster_key,
+        story_id=None, story_version=None, text_edited=False, pending_item_id=None,
+        suggested_section_id=None, suggestion_confidence=None, suggestions=[], rule_id=None,
+        decided_by_id=None, decided_at=None, routed=False, changed_at=None,
+    )  # fmt: skip
 
 
 def _route_quietly(entry_ids: list[int]) -> None:
@@ -86,40 +101,56 @@ def entries_route(entry_ids: list[int]) -> None:
     """Apply kills, wire updates, rules and suggestions to these entries."""
     for start in range(0, len(entry_ids), _CHUNK):
         chunk = entry_ids[start : start + _CHUNK]
-        # Only what routing reads (instantiating whole rows was half of its cost at
-        # backfill rates); stories and sources load when an entry needs them.
-        entries = list(
-            DeskEntry.objects.filter(id__in=chunk, routed=False)
-            .select_related("item")
-            .only(
-                "id",
-                "status",
-                "source_id",
-                "story_id",
-                "story_version",
-                "text_edited",
-                "item__id",
-                "item__version",
-                "item__pub_status",
-                "item__headline",
-                "item__body_html",
-                "item__subjects",
-                "item__keywords",
-                "item__urgency",
-                "item__embargo_until",
-            )  # fmt: skip
-        )
-        to_suggest = []
         rules = list(
             Rule.objects.filter(is_active=True)
             .select_related("section__site")
             .prefetch_related("sources")
         )
-        for entry in entries:
-            if _route_one(entry, rules):
-                to_suggest.append(entry)
-        _suggest(to_suggest)
-        DeskEntry.objects.filter(id__in=[e.pk for e in entries]).update(routed=True)
+        if rules or suggest.model_exists():
+            entries = _entries_load(chunk)
+            routed_ids = [entry.pk for entry in entries]
+        else:
+            # No rule and no model: a new item that was not killed has nothing to be
+            # routed to, so only kills and updates of the desk's stories load whole.
+            states = DeskEntry.objects.filter(id__in=chunk, routed=False).values_list(
+                "id", "status", "item__pub_status"
+            )
+            routed_ids, changing_ids = [], []
+            for entry_id, status, pub_status in states:
+                routed_ids.append(entry_id)
+                if status != DeskEntry.Status.NEW or pub_status == WireItem.PubStatus.CANCELED:
+                    changing_ids.append(entry_id)
+            entries = _entries_load(changing_ids) if changing_ids else []
+        to_suggest = [entry for entry in entries if _route_one(entry, rules)]
+        with transaction.atomic():  # one commit for the suggestions and the flags
+            _suggest(to_suggest)
+            DeskEntry.objects.filter(id__in=routed_ids).update(routed=True)
+
+
+def _entries_load(entry_ids: list[int]) -> list[DeskEntry]:
+    # Only what routing reads (instantiating whole rows was half of its cost at
+    # backfill rates); stories and sources load when an entry needs them.
+    return list(
+        DeskEntry.objects.filter(id__in=entry_ids, routed=False)
+        .select_related("item")
+        .only(
+            "id",
+            "status",
+            "source_id",
+            "story_id",
+            "story_version",
+            "text_edited",
+            "item__id",
+            "item__version",
+            "item__pub_status",
+            "item__headline",
+            "item__body_html",
+            "item__subjects",
+            "item__keywords",
+            "item__urgency",
+            "item__embargo_until",
+        )  # fmt: skip
+    )
 
 
 def _route_one(entry: DeskEntry, rules: list[Rule]) -> bool:
@@ -280,8 +311,8 @@ def _keyword_pattern(keyword: str) -> re.Pattern:
 
 
 def _suggest(entries: list[DeskEntry]) -> None:
-    if not entries:
-        return
+    if not entries or not suggest.model_exists():
+        return  # no model trained yet: no texts to build
     ranked = suggest.suggest_many([suggest.item_text(e.item) for e in entries])
     if ranked is None:
         return  # no model trained yet

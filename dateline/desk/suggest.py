@@ -120,6 +120,10 @@ def rank(pipeline, texts: list[str], k: int = 3) -> list[list[tuple[int, float]]
     return ranked
 
 
+def model_exists() -> bool:
+    return SuggestionModel.objects.exists()
+
+
 def suggest_many(texts: list[str], k: int = 3) -> list[list[tuple[int, float]]] | None:
     pipeline = _pipeline()
     if pipeline is None or not texts:

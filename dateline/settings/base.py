@@ -126,12 +126,17 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets readers go on while a writer commits; IMMEDIATE avoids the
     # "database is locked" upgrade deadlock between two writers. Connections
     # persist (CONN_MAX_AGE) so that SQLite's page cache survives between requests.
+    # The WAL is checkpointed every 10,000 pages (40 MB) rather than SQLite's 1,000:
+    # a wire backfill rewrites the same index pages batch after batch, and each
+    # checkpoint copies them and syncs the file (a third of ingest's time at 1,000);
+    # journal_size_limit truncates the file back after a checkpoint.
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
         "init_command": (
             "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
-            "PRAGMA temp_store=MEMORY; PRAGMA mmap_size=268435456; PRAGMA cache_size=-20000;"
+            "PRAGMA temp_store=MEMORY; PRAGMA mmap_size=268435456; PRAGMA cache_size=-20000; "
+            "PRAGMA wal_autocheckpoint=10000; PRAGMA journal_size_limit=67108864;"
         ),
     }
 

@@ -188,22 +188,34 @@ class WireItem(models.Model):
 
 class ClusterBand(models.Model):
     """The locality-sensitive hashing index of near-duplicate detection: per band of
-    a MinHash signature, one row per story cluster having it, pointing at the
-    cluster's latest item (see dateline/wire/clusters.py). One row per cluster, not
-    per item, bounds a lookup by the number of distinct stories that share a band,
-    however many copies of one story arrive."""
+    a MinHash signature and week of the story's time, one row per story cluster
+    having it, pointing at the cluster's latest item of that week (see
+    dateline/wire/clusters.py). One row per cluster, not per item, bounds a lookup
+    by the number of distinct stories that share a band, however many copies of one
+    story arrive. The week leads the key so that new rows go to one small, recent
+    part of the index instead of all over it (band keys are random): what a batch
+    changes stays a few pages, however large the pool has grown."""
 
+    period = models.IntegerField(help_text="clusters.period_of(at): the week of the story's time")
     band_key = models.BigIntegerField()
     cluster_hash = models.BigIntegerField(help_text="clusters.cluster_hash(cluster_key)")
-    item = models.ForeignKey(WireItem, on_delete=models.CASCADE, related_name="+")
+    # No database-level foreign key: ingest writes these rows with the ids it has just
+    # read back in the same transaction, and SQLite's check of each row's parent (a
+    # look-up in the wide items table) cost as much as the insert itself, sixteen
+    # times per item. Deleting an item still deletes its rows (Django's cascade).
+    item = models.ForeignKey(
+        WireItem, on_delete=models.CASCADE, related_name="+", db_constraint=False
+    )
     # The story's own time (its dateline time, else when it arrived): the look-back
     # window is about the event, so a backfill of old stories matches its own days.
     at = models.DateTimeField()
 
     class Meta:
-        indexes = [models.Index(fields=["band_key", "at"], name="clusterband_lookup")]
         constraints = [
-            models.UniqueConstraint(fields=["band_key", "cluster_hash"], name="clusterband_once"),
+            # Also the lookup's index: (week, band) pairs around an item's time.
+            models.UniqueConstraint(
+                fields=["period", "band_key", "cluster_hash"], name="clusterband_once_per_period"
+            ),
         ]
 
     def __str__(self):

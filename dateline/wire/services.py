@@ -11,19 +11,18 @@ lets a backfill run at thousands of items a second."""
 import hashlib
 import json
 import logging
-import operator
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from types import SimpleNamespace
 
 from django.conf import settings
-from django.db import DatabaseError, IntegrityError, connection, models, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
 from dateline.ops.metrics import wire_outcomes
-from dateline.sql import aware
+from dateline.sql import aware, insert_rows
 
 from . import clusters
 from .models import Delivery, RawDelivery, Source, WireItem
@@ -191,6 +190,7 @@ def _commit(source: Source, arrivals: list[_Arrival]) -> list[IngestResult]:
     for start in range(0, len(shas), _CHUNK):
         known.update(
             Delivery.objects.filter(source=source, sha256__in=shas[start : start + _CHUNK])
+            .order_by()  # no ORDER BY: it would lead SQLite to a walk of a date index
             .values_list("sha256", "id")
         )  # fmt: skip
     fresh = []
@@ -212,12 +212,13 @@ def _commit(source: Source, arrivals: list[_Arrival]) -> list[IngestResult]:
         known[arrival.sha256] = None  # the same bytes twice in one batch: once
         fresh.append(arrival)
     raw_store_many({a.sha256: a.data for a in fresh if a.data is not None})
-    _insert(Delivery, [a.delivery for a in fresh])
+    insert_rows(Delivery, [a.delivery for a in fresh])
     fresh_shas = [a.sha256 for a in fresh]
     ids = {}
     for start in range(0, len(fresh_shas), _CHUNK):
         ids.update(
             Delivery.objects.filter(source=source, sha256__in=fresh_shas[start : start + _CHUNK])
+            .order_by()
             .values_list("sha256", "id")
         )  # fmt: skip
     for arrival in fresh:
@@ -263,8 +264,12 @@ def _pool_store(source: Source, arrivals: list[_Arrival]) -> dict[int, list[Inge
     guids = list({item.guid[:500] for a in arrivals for item in a.items})
     states: dict[str, _GuidState] = {guid: _GuidState(None, set()) for guid in guids}
     for start in range(0, len(guids), _CHUNK):
-        rows = WireItem.objects.filter(source=source, guid__in=guids[start : start + _CHUNK]).only(
-            "id", "guid", "version", "is_current", "content_hash", "cluster_key", "pub_status"
+        rows = (
+            WireItem.objects.filter(source=source, guid__in=guids[start : start + _CHUNK])
+            .order_by()  # by (source, guid): ordering by date would walk a date index
+            .only(
+                "id", "guid", "version", "is_current", "content_hash", "cluster_key", "pub_status"
+            )
         )
         for row in rows:
             state = states[row.guid]
@@ -332,7 +337,7 @@ def _pool_store(source: Source, arrivals: list[_Arrival]) -> dict[int, list[Inge
     # Demote before inserting: one current version per guid is a database constraint.
     for start in range(0, len(demoted_ids), _CHUNK):
         WireItem.objects.filter(id__in=demoted_ids[start : start + _CHUNK]).update(is_current=False)
-    _insert(WireItem, to_create)
+    insert_rows(WireItem, to_create)
     _bands_store(source, to_create)
     _pool_listeners_call(source, sorted({r.guid for r in to_create if r.is_current} | killed_guids))
     return results
@@ -349,37 +354,55 @@ def _pool_listeners_call(source: Source, guids: list[str]) -> None:
 
 _CANDIDATES_SQL = (
     "SELECT b.band_key, b.at, w.cluster_key, w.minhash FROM wire_clusterband b"
-    " JOIN wire_wireitem w ON w.id = b.item_id WHERE b.band_key IN ({})"
+    " JOIN wire_wireitem w ON w.id = b.item_id WHERE b.period = %s AND b.band_key IN ({})"
     " AND b.at >= %s AND b.at <= %s"
 )
+
+
+_NONE: dict = {}
 
 
 def _cluster(source: Source, records) -> None:
     """Give each record its MinHash signature and cluster (see clusters.py): the
     cluster of the most similar item near its time (in the pool, or earlier in
     this batch) when similar enough, else a cluster of its own."""
+    if not records:
+        return
     now = timezone.now()
-    for record in records:
-        sig = clusters.signature(record.headline, record.body_html)
-        record.minhash, record.bands = sig.tobytes(), clusters.band_keys(sig)
+    signatures = clusters.signatures([(r.headline, r.body_html) for r in records])
+    for record, signature, bands in zip(
+        records, signatures, clusters.band_keys_many(signatures), strict=True
+    ):
+        record.minhash, record.bands = signature.tobytes(), bands
         record.at = record.dateline_at or now
+        record.period = clusters.period_of(record.at)
     window = clusters.window()
+    # Per band, the clusters having it per period, each as (time, cluster key,
+    # signature of its latest item there): what the band table holds, as the rows
+    # of this batch update it.
+    candidates: dict[int, dict[tuple, tuple]] = {}
     matching = [r for r in records if r.cluster_key is None]
-    wanted = list({key for r in matching for key in r.bands})
-    candidates: dict[int, list] = {}
     if matching:
+        # The bands each period around the items' times is asked for: a batch of
+        # recent items asks two or three periods, whatever the pool's size.
+        wanted: dict[int, set] = {}
+        for record in matching:
+            for period in clusters.periods_around(record.at, window):
+                wanted.setdefault(period, set()).update(record.bands)
         adapt = connection.ops.adapt_datetimefield_value
         low = adapt(min(r.at for r in matching) - window)
         high = adapt(max(r.at for r in matching) + window)
-        for start in range(0, len(wanted), _CHUNK):
-            chunk = wanted[start : start + _CHUNK]
-            sql = _CANDIDATES_SQL.format(", ".join(["%s"] * len(chunk)))
-            with connection.cursor() as cursor:
-                cursor.execute(sql, [*chunk, low, high])
-                for band_key, at, cluster_key, minhash in cursor.fetchall():
-                    found = candidates.setdefault(band_key, [])
-                    if len(found) < clusters.MAX_CANDIDATES_PER_BAND:
-                        found.append((aware(at), cluster_key, bytes(minhash)))
+        with connection.cursor() as cursor:
+            for period, band_keys in sorted(wanted.items()):
+                band_keys = list(band_keys)
+                for start in range(0, len(band_keys), _CHUNK):
+                    chunk = band_keys[start : start + _CHUNK]
+                    sql = _CANDIDATES_SQL.format(", ".join(["%s"] * len(chunk)))
+                    cursor.execute(sql, [period, *chunk, low, high])
+                    for band_key, at, cluster_key, minhash in cursor.fetchall():
+                        found = candidates.setdefault(band_key, {})
+                        if len(found) < clusters.MAX_CANDIDATES_PER_BAND:
+                            found[period, cluster_key] = (aware(at), cluster_key, bytes(minhash))
     first_of_guid = {}
     for record in records:
         earlier = first_of_guid.setdefault(record.guid, record)
@@ -389,7 +412,7 @@ def _cluster(source: Source, records) -> None:
             # Each distinct candidate once, scored in one numpy operation.
             seen, keys, signatures = set(), [], []
             for band_key in record.bands:
-                for at, cluster_key, minhash in candidates.get(band_key, ()):
+                for at, cluster_key, minhash in candidates.get(band_key, _NONE).values():
                     if minhash in seen or abs(at - record.at) > window:
                         continue
                     seen.add(minhash)
@@ -404,11 +427,13 @@ def _cluster(source: Source, records) -> None:
                 record.cluster_key, record.cluster_score = keys[best], best_score
             else:
                 record.cluster_key = f"{source.pk}:{record.guid}"
-        if record.is_current:  # later items of this batch can match it
+        if record.newest_on_arrival:  # later items of this batch can match it
             for band_key in record.bands:
-                candidates.setdefault(band_key, []).append(
-                    (record.at, record.cluster_key, record.minhash)
-                )
+                found = candidates.setdefault(band_key, {})
+                key = (record.period, record.cluster_key)
+                earlier = found.get(key)
+                at = record.at if earlier is None else max(earlier[0], record.at)
+                found[key] = (at, record.cluster_key, record.minhash)
 
 
 def _bands_store(source: Source, records) -> None:
@@ -422,57 +447,34 @@ def _bands_store(source: Source, records) -> None:
             ((guid, version), pk)
             for pk, guid, version in WireItem.objects.filter(
                 source=source, guid__in=guids[start : start + _CHUNK]
-            ).values_list("id", "guid", "version")
+            )
+            .order_by()
+            .values_list("id", "guid", "version")
         )
     adapt = connection.ops.adapt_datetimefield_value
     rows = []
     for record in records:
-        if not record.is_current:  # history versions are not matched against
+        # Stale versions are not matched against. A version superseded later in this
+        # batch is indexed all the same (its rows then follow the newer version), as
+        # if the batch's deliveries had arrived one by one.
+        if not record.newest_on_arrival:
             continue
         item_id, at = ids[(record.guid, record.version)], adapt(record.at)
-        cluster = clusters.cluster_hash(record.cluster_key)
-        rows.extend((band_key, cluster, item_id, at) for band_key in record.bands)
+        cluster, period = clusters.cluster_hash(record.cluster_key), record.period
+        rows.extend((period, band_key, cluster, item_id, at) for band_key in record.bands)
     # Standard upsert (SQLite 3.24+, PostgreSQL): the cluster's row follows its latest item.
     with connection.cursor() as cursor:
         cursor.executemany(
-            "INSERT INTO wire_clusterband (band_key, cluster_hash, item_id, at) VALUES (%s, %s, %s, %s)"
-            " ON CONFLICT (band_key, cluster_hash) DO UPDATE SET item_id = excluded.item_id,"
+            "INSERT INTO wire_clusterband (period, band_key, cluster_hash, item_id, at)"
+            " VALUES (%s, %s, %s, %s, %s)"
+            " ON CONFLICT (period, band_key, cluster_hash) DO UPDATE SET item_id = excluded.item_id,"
             " at = CASE WHEN excluded.at > wire_clusterband.at THEN excluded.at ELSE wire_clusterband.at END",
             rows,
         )
 
 
-def _insert(model, objects) -> None:
-    """INSERT many rows at once. Like ``bulk_create`` without its per-field Python
-    work, which costs more than the insert itself at backfill rates; the values
-    are adapted the way the ORM adapts them (datetimes, JSON)."""
-    if not objects:
-        return
-    ops = connection.ops
-    now = ops.adapt_datetimefield_value(timezone.now())
-    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
-    columns = ", ".join(ops.quote_name(f.column) for f in fields)
-    placeholders = ", ".join(["%s"] * len(fields))
-    sql = f"INSERT INTO {ops.quote_name(model._meta.db_table)} ({columns}) VALUES ({placeholders})"  # noqa: S608 - model metadata only
-
-    def adapter(field):
-        name = field.attname
-        if getattr(field, "auto_now_add", False) or getattr(field, "auto_now", False):
-            return lambda obj: now
-        if isinstance(field, models.JSONField):
-            return lambda obj: ops.adapt_json_value(getattr(obj, name), field.encoder)
-        if isinstance(field, models.DateTimeField):
-            return lambda obj: ops.adapt_datetimefield_value(getattr(obj, name))
-        return operator.attrgetter(name)
-
-    adapters = [adapter(field) for field in fields]
-    rows = [[adapt(obj) for adapt in adapters] for obj in objects]
-    with connection.cursor() as cursor:
-        cursor.executemany(sql, rows)
-
-
 def _wire_item(source, delivery, item: ParsedItem, version, content_hash, is_current):
-    """A row for ``_insert`` (a plain record: model instances cost more than the insert)."""
+    """A row for ``insert_rows`` (a plain record: model instances cost more than the insert)."""
     return SimpleNamespace(
         pk=None,
         source_id=source.pk,
@@ -498,6 +500,7 @@ def _wire_item(source, delivery, item: ParsedItem, version, content_hash, is_cur
         cluster_key=None,
         cluster_score=None,
         minhash=b"",
+        newest_on_arrival=is_current,  # not a column: is_current may change in the batch
     )
 
 

@@ -1,6 +1,9 @@
 """Raw deliveries, kept byte for byte and addressed by SHA-256 (``RawDelivery``)."""
 
 import hashlib
+from types import SimpleNamespace
+
+from dateline.sql import insert_rows
 
 from .models import RawDelivery
 
@@ -12,10 +15,10 @@ def sha256_of(data: bytes) -> str:
 def raw_store_many(blobs: dict[str, bytes]) -> None:
     """Keep each blob (keyed by its SHA-256) once; those already kept are left alone.
     Call inside the transaction that records the deliveries."""
-    RawDelivery.objects.bulk_create(
-        [RawDelivery(sha256=sha, data=data, size=len(data)) for sha, data in blobs.items()],
+    insert_rows(
+        RawDelivery,
+        [SimpleNamespace(sha256=sha, data=data, size=len(data)) for sha, data in blobs.items()],
         ignore_conflicts=True,
-        batch_size=200,
     )
 
 

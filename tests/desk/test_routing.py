@@ -21,12 +21,18 @@ class PoolEntryTests:
         assert DeskEntry.objects.count() == 1
         assert entry.item.version == 2 and entry.status == "new" and entry.routed
 
-    def test_kill_of_unpublished_item_marks_it_killed(self, deliver):
-        """An agency kill marks the entry killed and logs it."""
+    @pytest.mark.parametrize("with_rule", [False, True])
+    def test_kill_of_unpublished_item_marks_it_killed(self, deliver, sections, with_rule):
+        """An agency kill marks the entry killed and logs it, whether routing has rules
+        to apply (every entry read whole) or none (only kills and updates read whole)."""
+        if with_rule:
+            Rule.objects.create(name="none", keywords="zeppelin", section=sections["drones"])
         deliver("k")
+        deliver("k2")
         deliver("k", version=2, pubstatus="canceled")
-        assert entry_of("k").status == "killed"
-        assert AuditEntry.objects.filter(action="kill").exists()
+        assert entry_of("k").status == "killed" and entry_of("k2").status == "new"
+        assert entry_of("k").routed and entry_of("k2").routed
+        assert AuditEntry.objects.filter(action="kill").count() == 1
 
 
 class RuleTests:

@@ -276,3 +276,114 @@ class CJKClusterTests:
         a, b, c = (clusters.signature("", f"<p>{t}</p>") for t in (first, second, other))
         assert clusters.similarities(a.tobytes(), [b.tobytes()])[0] >= clusters.THRESHOLD
         assert clusters.similarities(a.tobytes(), [c.tobytes()])[0] < clusters.THRESHOLD
+
+
+def _pool_snapshot(source):
+    """Everything ingest decides, in a form that does not depend on row ids."""
+    from dateline.desk.models import AuditEntry, DeskEntry
+    from dateline.wire.models import ClusterBand, RawDelivery
+
+    snapshot = {
+        "items": list(
+            WireItem.objects.order_by("guid", "version").values_list(
+                "guid", "version", "is_current", "pub_status", "headline", "body_html",
+                "content_hash", "cluster_key", "cluster_score", "minhash", "embargo_until",
+                "delivery__sha256",
+            )
+        ),
+        "bands": sorted(
+            ClusterBand.objects.values_list("band_key", "cluster_hash", "item__guid", "item__version")
+        ),
+        "deliveries": sorted(
+            Delivery.objects.values_list("sha256", "origin", "status", "reason", "item_count", "format")
+        ),
+        "raw": sorted(RawDelivery.objects.values_list("sha256", "size")),
+        "entries": sorted(
+            DeskEntry.objects.values_list("guid", "item__version", "cluster_key", "status", "routed")
+        ),
+        "audit": sorted(AuditEntry.objects.values_list("action", "entry__guid")),
+    }  # fmt: skip
+    AuditEntry.objects.all().delete()
+    DeskEntry.objects.all().delete()
+    ClusterBand.objects.all().delete()
+    WireItem.objects.all().delete()
+    Delivery.objects.all().delete()
+    RawDelivery.objects.all().delete()
+    return snapshot
+
+
+class BatchTests:
+    def test_one_batch_decides_as_one_delivery_at_a_time(self):
+        """A batch holding versions, a kill, a stale copy, a duplicate, a quarantined file
+        and near-duplicates ends in the same pool, clusters, bands and desk entries as the
+        same deliveries ingested one at a time."""
+        from dateline.wire.services import deliveries_ingest, delivery_ingest
+
+        g2 = FIXTURES / "newsml_g2"
+        edited = [STORY[0].replace("Government troops", "Troops"), *STORY[1:3], STORY[3] + " Two."]
+        other = ["The central bank left interest rates unchanged.", "Economists expected it."]
+        deliveries = [
+            ("v1.xml", (g2 / "afp_text_nitf_v1.xml").read_bytes()),
+            ("embargoed.xml", (g2 / "upi_text_xhtml_embargoed.xml").read_bytes()),
+            ("a.json", _ninjs("afp:1", "Army retakes last town", STORY)),
+            ("v2.xml", (g2 / "afp_text_nitf_v2.xml").read_bytes()),
+            ("b.json", _ninjs("afp:2", "Troops retake town", edited)),
+            ("bomb.xml", (FIXTURES / "illformed/billion_laughs.xml").read_bytes()),
+            ("c.json", _ninjs("afp:3", "Rates unchanged", other)),
+            ("v1-again.xml", (g2 / "afp_text_nitf_v1.xml").read_bytes()),  # duplicate bytes
+            ("kill.xml", (g2 / "afp_kill_v3.xml").read_bytes()),
+            ("v1-rewrapped.xml", (g2 / "afp_text_nitf_v1.xml").read_bytes() + b"\n"),
+            (
+                "s2.json",
+                _ninjs("afp:9", "Dam opens", other).replace(b'"version": 1', b'"version": 2'),
+            ),
+            ("s1.json", _ninjs("afp:9", "Dam opens", other[:1])),  # stale: after its v2
+            ("two.xml", (g2 / "news_message_two_items.xml").read_bytes()),
+        ]
+        source = Source.objects.create(name="AFP", slug="afp")
+
+        batch = deliveries_ingest(source=source, deliveries=deliveries)
+        batched = _pool_snapshot(source)
+        single = [r for origin, data in deliveries for r in delivery_ingest(
+            source=source, data=data, origin=origin)]  # fmt: skip
+        one_by_one = _pool_snapshot(source)
+
+        def outcome(results):
+            return [(r.path, r.status, r.guid, r.version, r.reason) for r in results]
+
+        assert outcome(batch) == outcome(single)
+        assert batched == one_by_one
+        statuses = {r.status for r in batch}
+        assert statuses == {"new", "updated", "unchanged", "stale", "duplicate", "quarantined"}
+        assert len({row[7] for row in batched["items"]}) < len(batched["items"])  # a cluster
+
+
+class SignatureTests:
+    def test_signatures_are_stable(self):
+        """Signatures and band keys stay what earlier versions stored (the pool keeps
+        them: a change would stop new items from matching the stories already there)."""
+        from dateline.wire import clusters
+
+        sig = clusters.signature(
+            "Army retakes last town",
+            "<p>Government troops on Friday retook the last town held by the insurgents.</p>"
+            "<p>Officials said engineers were clearing explosives.</p>",
+        )
+        assert sig[:8].tolist() == [1023689886, 214430033, 423923507, 23287386,
+                                    446968571, 70546214, 437642135, 171199271]  # fmt: skip
+        assert clusters.band_keys(sig)[:2] == [-3082456108048979728, -3101682232563990269]
+
+    def test_many_at_once_as_one_by_one(self):
+        """A batch's signatures and band keys are each item's own."""
+        from dateline.wire import clusters
+
+        texts = [("Army retakes last town", "<p>" + p + "</p>") for p in STORY]
+        texts += [
+            ("", ""),
+            ("One", ""),
+            ("", "<p>政府军周五收复了该国西部最后一个被叛军控制的城镇</p>"),
+        ]
+        together = clusters.signatures(texts)
+        alone = [clusters.signature(headline, body) for headline, body in texts]
+        assert [row.tolist() for row in together] == [sig.tolist() for sig in alone]
+        assert clusters.band_keys_many(together) == [clusters.band_keys(sig) for sig in alone]

@@ -2,8 +2,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
+from lxml import etree
 
 from dateline.wire.parsers import ParseError, detect_parser
+from dateline.wire.parsers.base import _plain_blocks_html
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -195,3 +199,88 @@ class IllformedTests:
         with pytest.raises(TimeoutError):
             listener.accept()
         listener.close()
+
+
+class PlainBodyTests:
+    """Plain paragraph bodies are written directly; the result must be the string the
+    general path (serialise, then nh3) gives, for any text an agency can send."""
+
+    @staticmethod
+    def both_ways(xml: bytes):
+        from copy import deepcopy
+
+        from lxml import etree
+
+        from dateline.wire.parsers.base import (
+            _as_is,
+            body_html_from_elements,
+            finish_body,
+            serialised_body_html,
+        )
+
+        body = etree.fromstring(xml)
+        general = finish_body(serialised_body_html(deepcopy(body)), _as_is)
+        return body_html_from_elements(body), general
+
+    @settings(max_examples=300, deadline=None)
+    @given(
+        blocks=st.lists(
+            st.tuples(
+                st.sampled_from(["p", "hl1", "hl2", "p", "p"]),
+                st.text(
+                    alphabet=st.characters(
+                        blacklist_categories=("Cs",),
+                        blacklist_characters="\x00\ufffe\uffff",
+                    ),
+                    max_size=40,
+                ).filter(lambda t: all(_xml_char(c) for c in t)),
+            ),
+            max_size=6,
+        ),
+        namespaced=st.booleans(),
+    )
+    @example(
+        blocks=[("p", "AT&T <up> \u00a0 5 > 4\t"), ("hl2", "- Sub -"), ("p", "")], namespaced=True
+    )
+    @example(blocks=[("p", "carriage\rreturn"), ("p", "c1 \x85 control")], namespaced=False)
+    @example(blocks=[("p", "Text."), ("p", "burs/srm")], namespaced=True)
+    def test_fast_path_gives_what_nh3_gives(self, blocks, namespaced):
+        """Any text in p/hl1/hl2 elements: the direct path equals serialise + nh3."""
+        from xml.sax.saxutils import escape
+
+        ns = ' xmlns="http://iptc.org/std/NITF/2006-10-18/"' if namespaced else ""
+        inner = "\n".join(
+            f"<{tag}>{escape(text).replace(chr(13), '&#13;')}</{tag}>" for tag, text in blocks
+        )
+        xml = f"<body.content{ns}>{inner}</body.content>".encode()
+        fast, general = self.both_ways(xml)
+        assert fast == general
+        if not any(_control(c) for _, text in blocks for c in text):  # the direct path was taken
+            assert _plain_blocks_html(etree.fromstring(xml)) is not None
+
+    def test_markup_goes_through_nh3(self):
+        """A body with inline markup, links or a script is sanitised by nh3 as before."""
+        xml = (
+            b'<body.content><p>A <em>big</em> day, <a href="javascript:x()">see</a>.</p>'
+            b"<script>alert(1)</script><p>mk/jbs</p></body.content>"
+        )
+        (html, signoff), general = self.both_ways(xml)
+        assert (html, signoff) == general
+        assert (
+            html == '<p>A <em>big</em> day, <a rel="noopener">see</a>.</p>' and signoff == "mk/jbs"
+        )
+
+
+def _control(c: str) -> bool:
+    return ord(c) < 0x20 and c not in "\t\n" or 0x7F <= ord(c) <= 0x9F
+
+
+def _xml_char(c: str) -> bool:
+    """Characters XML 1.0 allows (§2.2), which is all a parsed document can hold."""
+    code = ord(c)
+    return (
+        code in (0x9, 0xA, 0xD)
+        or 0x20 <= code <= 0xD7FF
+        or 0xE000 <= code <= 0xFFFD
+        or code >= 0x10000
+    )
