@@ -65,6 +65,8 @@ class PageStoreMiddleware:
             and not getattr(response, "streaming", False)
             and "private" not in response.get("Cache-Control", "")
             and "no-store" not in response.get("Cache-Control", "")
+            # A page that varies by cookie (a session was read) is not the same for everyone.
+            and "cookie" not in response.get("Vary", "").lower()
             # A page with per-response CSP allowances (a Disqus embed) is not stored.
             and getattr(request, "_dateline_extra_csp", None) is None
             and site is not None
