@@ -62,6 +62,7 @@ test: lint
 	fi
 
 bench: install
+	scripts/bench-deps
 	$(PY) -m bench
 
 .PHONY: help venv install demo lint test bench
