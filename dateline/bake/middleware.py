@@ -8,6 +8,7 @@ the shell's fragment directives (dateline/bake/regions.py), rendering a missing
 fragment and storing it too. Cache hits never reach Django: see dateline/bake/wsgi.py.
 """
 
+import contextlib
 from functools import wraps
 
 from dateline.promotions import counters
@@ -144,7 +145,7 @@ def fragments_bytes(request, site, names) -> dict[str, bytes]:
     for name in names:
         try:
             found[name] = store.fragment_file(host, name).read_bytes() if stored else None
-        except FileNotFoundError:
+        except (FileNotFoundError, ValueError):  # not stored yet, or not a storable name
             found[name] = None
         if found[name] is None:
             missing.append(name)
@@ -154,7 +155,8 @@ def fragments_bytes(request, site, names) -> dict[str, bytes]:
         for name in missing:
             found[name] = (rendered[name] or "").encode()
             if stored and rendered[name] is not None:
-                writes[store.fragment_file(host, name)] = found[name]
+                with contextlib.suppress(ValueError):  # else for this response only
+                    writes[store.fragment_file(host, name)] = found[name]
         if writes:
             generation = store.write_if_current(host, writes, request.dateline_generation)
             if generation is not None:

@@ -43,6 +43,21 @@ upstream dateline_ssi {{
 }}
 {upstream}"""
 
+_DEFAULTS = """\
+# A host name that is no site of the network gets no page (nginx closes the connection),
+# as Django's ALLOWED_HOSTS would refuse it.
+server {{
+    listen {listen} default_server;
+    server_name _;
+    return 444;
+}}
+server {{
+    listen {internal} default_server;
+    server_name _;
+    return 444;
+}}
+"""
+
 _FRONT = """\
 server {{
     listen {listen};
@@ -144,6 +159,7 @@ def nginx_conf(
     internal: str = "unix:/run/dateline-nginx.sock",
     cache_dir: str | Path = "/var/cache/nginx/dateline",
     microcache: int = 1,
+    default_server: bool = True,
     static_root: str | Path | None = None,
 ) -> str:
     """The configuration text for ``sites`` served from ``store``."""
@@ -154,7 +170,8 @@ def nginx_conf(
     upstream_block = (
         f"upstream dateline_django {{\n    server {upstream};\n}}\n" if upstream else ""
     )
-    text = _HTTP.format(
+    text = _DEFAULTS.format(listen=listen, internal=internal) if default_server else ""
+    text += _HTTP.format(
         splits=splits,
         variants=variants,
         microcache=microcache,

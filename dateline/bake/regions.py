@@ -22,7 +22,7 @@ VARIANT = "$dateline_variant"
 # Promotion slots and how many promotions each shows.
 SLOTS = {"sidebar": 2, "after_article": 1, "footer": 4}
 
-DIRECTIVE = re.compile(rb'<!--# include virtual="/_fragments/([a-z0-9_./$-]+)" -->')
+DIRECTIVE = re.compile(rb'<!--# include virtual="/_fragments/([A-Za-z0-9_./$-]+)" -->')
 _PROMOTION_IDS = re.compile(rb'href="/promo/(\d+)/click/"')
 
 
@@ -67,7 +67,7 @@ def render_fragments(site, names) -> dict[str, str | None]:
         if name == "footer.html":
             keys[name] = footer_key(site.network_id)
             renderers[keys[name]] = article_views.footer_renderer(site)
-        elif match := re.fullmatch(r"headlines/([a-z0-9_-]+)\.html", name):
+        elif match := re.fullmatch(r"headlines/([A-Za-z0-9_-]+)\.html", name):
             sections = sections if sections is not None else site_sections(site)
             section = next((s for s in sections if s.slug == match[1]), None)
             if section is not None:

@@ -8,7 +8,7 @@ from django.conf import settings
 from django.db import transaction
 
 from .pages import Targets
-from .store import default_store, page_path_ok
+from .store import default_store, host_ok, page_path_ok
 
 logger = logging.getLogger("dateline.bake")
 
@@ -41,15 +41,22 @@ def pages_changed_now(targets: Targets, *, bake: bool) -> None:
 
 
 def pages_purge(targets: Targets) -> None:
-    """Delete the stored pages and fragments; readers get them rendered afresh."""
+    """Delete the stored pages and fragments; readers get them rendered afresh. A site
+    with no folder yet gets a generation all the same, so that a render that started
+    before this purge cannot store its result."""
     store = default_store()
     if store is None:
         return
-    known = set(store.hosts())
-    for host in targets.sites & known:
-        store.purge_site(host)
-    for host in (set(targets.pages) | set(targets.fragments)) & known - targets.sites:
+    hosts = {host for host in set(targets.pages) | set(targets.fragments) | targets.sites}
+    for host in sorted(h for h in hosts if host_ok(h)):
+        if host in targets.sites:
+            store.purge_site(host)
+            continue
         paths = [path for path in targets.pages.get(host, ()) if page_path_ok(path)]
         files = [f for path in paths for f in store.page_files(host, path)]
-        files += [store.fragment_file(host, name) for name in targets.fragments.get(host, ())]
+        for name in targets.fragments.get(host, ()):
+            try:
+                files.append(store.fragment_file(host, name))
+            except ValueError:
+                logger.warning("not a fragment name, nothing to purge: %r", name)
         store.purge(host, files)

@@ -79,7 +79,7 @@ class PageStore:
         return self.site_dir(host) / GONE / path.lstrip("/") / "index.html"
 
     def fragment_file(self, host: str, name: str) -> Path:
-        if not re.fullmatch(r"[a-z0-9_-]+(?:/[a-z0-9_-]+)?(?:\.\d+)?\.html", name):
+        if not re.fullmatch(r"[A-Za-z0-9_-]+(?:/[A-Za-z0-9_-]+)?(?:\.\d+)?\.html", name):
             raise ValueError(f"not a fragment name: {name!r}")
         return self.site_dir(host) / FRAGMENTS / name
 
@@ -106,15 +106,16 @@ class PageStore:
 
     # -- generation and locking ------------------------------------------------------
 
-    def generation(self, host: str) -> tuple[int, int] | None:
-        """An identity of the site's current generation (changes on every purge)."""
+    def generation(self, host: str) -> bytes | None:
+        """The site's current generation: random bytes replaced on every purge (compared
+        by content, not by inode and mtime, which a coarse clock can repeat)."""
         try:
-            st = os.stat(self.site_dir(host) / META / "generation")
+            with open(self.site_dir(host) / META / "generation", "rb") as handle:
+                return handle.read()
         except FileNotFoundError:
             return None
-        return st.st_ino, st.st_mtime_ns
 
-    def generation_current(self, host: str) -> tuple[int, int]:
+    def generation_current(self, host: str) -> bytes:
         """The generation, starting one for a site that has none yet."""
         generation = self.generation(host)
         if generation is None:
@@ -138,7 +139,7 @@ class PageStore:
     def _bump(self, host: str) -> None:
         meta = self.site_dir(host) / META
         meta.mkdir(parents=True, exist_ok=True)
-        _write_atomic(meta / "generation", os.urandom(8))
+        _write_atomic(meta / "generation", os.urandom(16))
 
     # -- writing ---------------------------------------------------------------------
 
@@ -191,9 +192,7 @@ class PageStore:
     def purge_site(self, host: str) -> None:
         """Forget every page and fragment of the site (settings that every page shows changed)."""
         site = self.site_dir(host)
-        if not site.is_dir():
-            return
-        with self._lock(host, fcntl.LOCK_EX):
+        with self._lock(host, fcntl.LOCK_EX):  # creates the folder: a new generation even so
             for child in site.iterdir():
                 if child.name != META:
                     _remove_tree(child)

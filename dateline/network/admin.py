@@ -48,11 +48,18 @@ class SiteAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         services.site_save(site=obj)
 
+    def delete_model(self, request, obj):
+        services.site_delete(site=obj)
+
+    def delete_queryset(self, request, queryset):
+        for site in queryset:
+            services.site_delete(site=site)
+
     def save_formset(self, request, form, formset, change):
         for section in formset.save(commit=False):
             services.section_save(section=section)
         for section in formset.deleted_objects:
-            section.delete()
+            services.section_delete(section=section)
         formset.save_m2m()
 
 
@@ -75,6 +82,13 @@ class SectionAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         services.section_save(section=obj)
 
+    def delete_model(self, request, obj):
+        services.section_delete(section=obj)
+
+    def delete_queryset(self, request, queryset):
+        for section in queryset:
+            services.section_delete(section=section)
+
 
 @admin.register(Agency)
 class AgencyAdmin(admin.ModelAdmin):
@@ -84,3 +98,10 @@ class AgencyAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         services.agency_save(agency=obj)
+
+    def delete_model(self, request, obj):
+        services.agency_delete(agency=obj)
+
+    def delete_queryset(self, request, queryset):
+        for agency in queryset:
+            services.agency_delete(agency=agency)

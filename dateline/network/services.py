@@ -60,3 +60,28 @@ def agency_save(*, agency: Agency) -> Agency:
     )
     _pages_of_sites(Site.objects.all())  # datelines and the footer name agencies
     return agency
+
+
+@transaction.atomic
+def section_delete(*, section: Section) -> None:
+    """Delete a section (one with no stories: placements protect it); every page of
+    its site loses it from the navigation."""
+    site = section.site
+    section.delete()
+    _pages_of_sites([site])
+
+
+@transaction.atomic
+def site_delete(*, site: Site) -> None:
+    """Delete a site: its stored pages go with it, and the other sites' footers change."""
+    others = list(Site.objects.filter(network_id=site.network_id).exclude(pk=site.pk))
+    host = site.host
+    site.delete()
+    pages_changed(site_targets(host))
+    _pages_of_sites(others)
+
+
+@transaction.atomic
+def agency_delete(*, agency: Agency) -> None:
+    agency.delete()
+    _pages_of_sites(Site.objects.all())  # the footer's attributions

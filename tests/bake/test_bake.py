@@ -4,6 +4,7 @@ and the shipped nginx configuration serving the result."""
 import re
 import threading
 
+import httpx
 import pytest
 from django.core.management import call_command
 
@@ -260,3 +261,6 @@ class NginxTests:
         assert "Forces retake the town" in feed.text
         sitemap = client.get("/sitemap.xml", headers=war)
         assert sitemap.status_code == 200 and "<sitemapindex" in sitemap.text
+        # A host name that is no site gets nothing (nginx closes the connection).
+        with pytest.raises(httpx.RemoteProtocolError):
+            client.get("/", headers={"Host": "elsewhere.example"})

@@ -358,3 +358,44 @@ class FormTests:
             "/support/checkout/", form, headers={"host": HOST, "origin": f"http://{HOST}"}
         )
         assert own.status_code == 400
+
+
+class ReviewFindingTests:
+    def test_a_section_slug_with_capitals(self, publish, wsgi, store, war_site, committed):
+        """A section whose slug has capitals still gets its headline block, and purges of
+        it do not fail after the commit."""
+        from dateline.network.models import Section
+
+        Section.objects.create(site=war_site, slug="World", name="World Desk", order=9)
+        story = publish("Forces retake the town")
+        page = wsgi(story.placements.get().path).body
+        assert b"<!--#" not in page and b"World Desk" in page
+        with committed():
+            publish("A second story")  # purges, the capital-slug block included
+        assert wsgi("/").status == 200
+
+    def test_a_purge_of_a_site_without_a_folder_still_counts(self, store):
+        """A render begun before a purge cannot store, even on a site with no folder yet."""
+        from dateline.bake.pages import Targets
+        from dateline.bake.services import pages_purge
+
+        generation = store.generation(HOST)
+        assert generation is None
+        targets = Targets()
+        targets.pages[HOST].add("/")
+        pages_purge(targets)
+        assert store.write_if_current(HOST, {store.page_file(HOST, "/"): b"old"}, None) is None
+
+    def test_deleting_a_section_in_the_admin_purges_its_site(
+        self, publish, wsgi, store, war_site, committed
+    ):
+        """A section deleted in the admin leaves the stored navigation."""
+        from dateline.network.models import Section
+        from dateline.network.services import section_delete
+
+        empty = Section.objects.create(site=war_site, slug="empty", name="Empty Section", order=9)
+        publish("Forces retake the town")
+        assert b"Empty Section" in wsgi("/").body
+        with committed():
+            section_delete(section=empty)
+        assert b"Empty Section" not in wsgi("/").body

@@ -34,6 +34,12 @@ class Command(BaseCommand):
             default="/var/cache/nginx/dateline",
             help="nginx's micro-cache of assembled pages (default /var/cache/nginx/dateline)",
         )
+        parser.add_argument(
+            "--no-default-server",
+            action="store_true",
+            help="leave out the default servers that refuse unknown host names (when another "
+            "configuration already has a default_server on the same address)",
+        )
         parser.add_argument("--no-pages", action="store_true", help="only write the config")
         parser.add_argument("--quiet", action="store_true", help="no progress bar")
         parser.add_argument(
@@ -72,7 +78,7 @@ class Command(BaseCommand):
         if nginx_conf:
             text = nginx.nginx_conf(
                 store, sites, listen=listen, upstream=upstream, internal=internal,
-                cache_dir=cache_dir,
+                cache_dir=cache_dir, default_server=not opts["no_default_server"],
             )  # fmt: skip
             Path(nginx_conf).write_text(text)
             self.stdout.write(f"nginx configuration written to {nginx_conf}")
