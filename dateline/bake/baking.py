@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from . import regions
 from .articles import bake_articles
+from .middleware import page_headers
 from .pages import Targets
 from .store import META, PageStore, page_path_ok, write_if_changed
 
@@ -64,15 +65,8 @@ def render_page(host: str, path: str) -> Rendered:
     }
     # Not response.close(): it sends request_finished, which closes the connection.
     response = _handler.get_response(WSGIRequest(environ))
-    body = response.content
-    content_type = response.get("Content-Type", "text/html").split(";")[0].strip()
-    headers = [
-        [name, value]
-        for name, value in response.items()
-        if name.lower() not in {"content-length", "etag", "last-modified", "vary", "date"}
-        and not name.lower().startswith(("x-request", "set-cookie"))
-    ]
-    return Rendered(response.status_code, content_type, body, headers)
+    content_type, headers = page_headers(response)
+    return Rendered(response.status_code, content_type, response.content, headers)
 
 
 class BakeError(Exception):
@@ -83,14 +77,8 @@ def _page_writes(store: PageStore, host: str, path: str, rendered: Rendered):
     """(writes, removes) that store the rendered page at ``path``."""
     if rendered.status >= 500:
         raise BakeError(f"{host}{path} answered {rendered.status}; its stored files are kept")
-    files = store.page_files(host, path)
-    if rendered.status == 200:
-        target = store.page_file(host, path, rendered.content_type)
-    elif rendered.status == 410 and path.endswith("/"):
-        target = store.gone_file(host, path)
-    else:  # gone for good, moved, or not a page
-        return {}, files
-    return {target: rendered.body}, [f for f in files if f != target]
+    target, removes = store.page_target(host, path, rendered.status, rendered.content_type)
+    return ({target: rendered.body} if target else {}), removes
 
 
 def rebake(targets: Targets, *, store: PageStore | None = None) -> list:

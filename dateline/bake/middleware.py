@@ -20,6 +20,18 @@ from .store import default_store, host_ok, page_path_ok
 _NOT_STORED = {"content-length", "etag", "last-modified", "set-cookie", "vary", "date"}
 
 
+def page_headers(response) -> tuple[str, list[list[str]]]:
+    """The response's content type (without parameters) and the headers a stored copy
+    of the page is served with."""
+    content_type = response.get("Content-Type", "text/html").split(";")[0].strip()
+    headers = [
+        [name, value]
+        for name, value in response.items()
+        if name.lower() not in _NOT_STORED and not name.lower().startswith("x-request")
+    ]
+    return content_type, headers
+
+
 def cached_page(view):
     """Mark a public view's responses as storable in the page cache (when they are a
     GET without a query string, status 200 or 410, and set no cookie)."""
@@ -79,27 +91,15 @@ class PageStoreMiddleware:
 
     def _store(self, request, response, host) -> None:
         store, path = request.dateline_store, request.path_info
-        content_type = response.get("Content-Type", "text/html").split(";")[0].strip()
+        content_type, headers = page_headers(response)
         shell = getattr(response, "dateline_shell", None) or response.content
-        files = store.page_files(host, path)
-        if response.status_code == 410:
-            target = store.gone_file(host, path)
-        else:
-            target = store.page_file(host, path, content_type)
+        # _storable lets through only what has a target: a 200, or a 410 at a folder path.
+        target, removes = store.page_target(host, path, response.status_code, content_type)
         stored = store.write_if_current(
-            host,
-            {target: shell},
-            request.dateline_generation,
-            removes=[f for f in files if f != target],
+            host, {target: shell}, request.dateline_generation, removes=removes
         )
-        if stored is None:
-            return
-        headers = [
-            [name, value]
-            for name, value in response.items()
-            if name.lower() not in _NOT_STORED and not name.lower().startswith("x-request")
-        ]
-        store.headers_set(host, content_type, headers)
+        if stored is not None:
+            store.headers_set(host, content_type, headers)
 
 
 class PageAssemblyMiddleware:

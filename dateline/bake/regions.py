@@ -42,12 +42,16 @@ def promotion_slot(slot: str) -> Markup:
     return include(f"promotions/{slot}.{VARIANT}.html")
 
 
+def promotion_fragment_names() -> list[str]:
+    """Every draw of every promotion slot."""
+    return [f"promotions/{slot}.{n}.html" for slot in SLOTS for n in range(variants())]
+
+
 def fragment_names(site, sections) -> list[str]:
     """Every fragment a site's pages can include (for a full bake)."""
     names = ["footer.html"]
     names += [f"headlines/{section.slug}.html" for section in sections]
-    names += [f"promotions/{slot}.{n}.html" for slot in SLOTS for n in range(variants())]
-    return names
+    return names + promotion_fragment_names()
 
 
 def render_fragments(site, names) -> dict[str, str | None]:

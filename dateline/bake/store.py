@@ -162,6 +162,19 @@ class PageStore:
                 write_if_changed(file, data)
         return generation
 
+    def page_target(
+        self, host: str, path: str, status: int, content_type: str
+    ) -> tuple[Path | None, list[Path]]:
+        """Where a page answering ``status`` is stored (None: nowhere; a 200 at its path,
+        a withdrawn story's 410 under ``_gone/``) and the page's other files to remove."""
+        if status == 200:
+            target = self.page_file(host, path, content_type)
+        elif status == 410 and path.endswith("/"):
+            target = self.gone_file(host, path)
+        else:  # gone for good, moved, or not a page
+            target = None
+        return target, [f for f in self.page_files(host, path) if f != target]
+
     def page_files(self, host: str, path: str) -> list[Path]:
         """Every file that may hold the page at ``path`` (its index variants and its 410)."""
         if path.endswith("/"):

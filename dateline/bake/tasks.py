@@ -33,11 +33,7 @@ def promotions_refresh() -> int:
     hosts = set(store.hosts())
     targets = Targets()
     for host in Site.objects.filter(host__in=hosts).values_list("host", flat=True):
-        targets.fragments[host] |= {"footer.html"} | {
-            f"promotions/{slot}.{n}.html"
-            for slot in regions.SLOTS
-            for n in range(regions.variants())
-        }
+        targets.fragments[host] |= {"footer.html", *regions.promotion_fragment_names()}
         targets.pages[host].add("/sitemap-news.xml")
     pages_changed_now(targets, bake=getattr(settings, "DATELINE_BAKE", False))
     return len(targets.fragments)

@@ -4,7 +4,7 @@ from django.core.cache import cache
 from django.db import transaction
 
 from dateline.bake.pages import Targets
-from dateline.bake.regions import SLOTS, variants
+from dateline.bake.regions import promotion_fragment_names
 from dateline.bake.services import pages_changed
 from dateline.network.models import Site
 
@@ -38,9 +38,7 @@ def _forget_cached_creatives():
     # Then the promotion fragments in the page store (drawn again on the next view).
     targets = Targets()
     for host in Site.objects.values_list("host", flat=True):
-        targets.fragments[host] |= {
-            f"promotions/{slot}.{n}.html" for slot in SLOTS for n in range(variants())
-        }
+        targets.fragments[host] |= set(promotion_fragment_names())
     pages_changed(targets)
 
 

@@ -58,9 +58,9 @@ def appeal_save(*, appeal: AppealConfig) -> AppealConfig:
     )
     transaction.on_commit(lambda: cache.delete_many([appeal_cache_key(i) for i in site_ids]))
     # Every stored article page shows the appeal (dateline/bake/).
-    with transaction.atomic():
-        hosts = Site.objects.filter(id__in=site_ids).values_list("host", flat=True)
-        pages_changed(site_targets(*hosts))
+    pages_changed(
+        site_targets(*Site.objects.filter(id__in=site_ids).values_list("host", flat=True))
+    )
     return appeal
 
 

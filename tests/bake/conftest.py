@@ -1,5 +1,6 @@
 import io
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -14,6 +15,22 @@ from django.db import close_old_connections
 
 from dateline.bake.store import PageStore
 from dateline.bake.wsgi import PageCache
+
+
+def stored_files(store, host="spacewar.localhost") -> dict[str, tuple[int, int]]:
+    """Every stored file of a site (but _meta) -> (inode, mtime_ns)."""
+    site = store.root / host
+    return {
+        str(p.relative_to(site)): (p.stat().st_ino, p.stat().st_mtime_ns)
+        for p in site.rglob("*")
+        if p.is_file() and p.relative_to(site).parts[0] != "_meta"
+    }
+
+
+def without_promotions(page: str | bytes) -> str:
+    """A page without its promotion draw (which differs from response to response)."""
+    text = page.decode() if isinstance(page, bytes) else page
+    return re.sub(r'<div class="promo[^"]*">.*?</div>', "", text, flags=re.S)
 
 
 @pytest.fixture

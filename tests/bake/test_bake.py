@@ -11,6 +11,7 @@ from django.core.management import call_command
 from dateline.articles import services
 from dateline.bake.store import write_if_changed
 from dateline.worker import runner
+from tests.bake.conftest import stored_files, without_promotions
 
 pytestmark = pytest.mark.django_db
 
@@ -34,19 +35,6 @@ def run_worker():
         startup_delay=False, max_tasks=None, worker_id="bake-test-worker",
         excluded_queue_names=[], lease_seconds=30,
     ).run()  # fmt: skip
-
-
-def snapshot(store, host=HOST) -> dict[str, tuple[int, int]]:
-    site = store.root / host
-    return {
-        str(p.relative_to(site)): (p.stat().st_ino, p.stat().st_mtime_ns)
-        for p in site.rglob("*")
-        if p.is_file() and p.relative_to(site).parts[0] != "_meta"
-    }
-
-
-def without_promotions(text: str) -> str:
-    return re.sub(r'<div class="promo[^"]*">.*?</div>', "", text, flags=re.S)
 
 
 def assembled(store, host, relative) -> str:
@@ -130,9 +118,9 @@ class BakeCommandTests:
         """Baking an unchanged network again leaves every file as it was (inode, mtime)."""
         publish("Forces retake the town")
         call_command("bake", "--quiet")
-        before = snapshot(store)
+        before = stored_files(store)
         call_command("bake", "--quiet")
-        after = snapshot(store)
+        after = stored_files(store)
         changed = {name for name in before if after.get(name) != before[name]}
         # Only the promotion draws are drawn again.
         assert all(name.startswith("_fragments/promotions/") for name in changed), changed
@@ -157,10 +145,10 @@ class RebakeTests:
         publish("A drone story", section="drones", hours_ago=20)
         run_worker()
         call_command("bake", "--quiet")
-        before = snapshot(bake_mode)
+        before = stored_files(bake_mode)
         new = publish("A new story in the section", hours_ago=0)
         run_worker()
-        after = snapshot(bake_mode)
+        after = stored_files(bake_mode)
         rewritten = {name for name in after if before.get(name) != after[name]}
         path = new.placements.get().path.strip("/")
         day = new.published_at.strftime("%Y/%m/%d")

@@ -9,6 +9,7 @@ from django.test.utils import CaptureQueriesContext
 
 from dateline.articles import services
 from dateline.bake import regions
+from tests.bake.conftest import stored_files, without_promotions
 
 pytestmark = pytest.mark.django_db
 
@@ -30,20 +31,6 @@ def committed(django_capture_on_commit_callbacks):
 
 
 HOST = "spacewar.localhost"
-
-
-def without_promotions(body: bytes) -> bytes:
-    return re.sub(rb'<div class="promo[^"]*">.*?</div>', b"", body, flags=re.S)
-
-
-def files(store, host=HOST) -> dict[str, tuple[int, int]]:
-    """Every stored file of a site (but _meta) -> (inode, mtime_ns)."""
-    site = store.root / host
-    return {
-        str(p.relative_to(site)): (p.stat().st_ino, p.stat().st_mtime_ns)
-        for p in site.rglob("*")
-        if p.is_file() and p.relative_to(site).parts[0] != "_meta"
-    }
 
 
 class PageStoreTests:
@@ -111,7 +98,7 @@ class PageStoreTests:
         wsgi("/no-such-section/")
         wsgi("/search/", query="q=town")
         wsgi(story.placements.get().path, method="HEAD")
-        stored = files(store)
+        stored = stored_files(store)
         assert not any(name.startswith(("iraq-wars/index", "no-such", "search")) for name in stored)
         assert not any(name.endswith("index.html") and "iraq-wars/20" in name for name in stored)
 
@@ -179,9 +166,9 @@ class PurgeTests:
                  older.placements.get().path, other.placements.get().path]  # fmt: skip
         for path in pages:
             assert wsgi(path).status == 200, path
-        before = files(store)
+        before = stored_files(store)
         new = publish("A new story in the section", hours_ago=1)
-        after = files(store)
+        after = stored_files(store)
         gone = {name for name in before if name not in after}
         assert gone == {
             "index.html",
@@ -302,13 +289,13 @@ class SiteWideTests:
         story = publish("Forces retake the town")
         wsgi(story.placements.get().path)
         wsgi("/", host="spacedaily.localhost")
-        other_before = files(store, "spacedaily.localhost")
+        other_before = stored_files(store, "spacedaily.localhost")
         section = sections["drones"]
         section.name = "Unmanned Systems"
         with committed():
             section_save(section=section)
-        assert files(store) == {}
-        assert files(store, "spacedaily.localhost") == other_before
+        assert stored_files(store) == {}
+        assert stored_files(store, "spacedaily.localhost") == other_before
         assert b"Unmanned Systems" in wsgi(story.placements.get().path).body
 
     def test_timed_refresh(self, publish, wsgi, store):
