@@ -1,92 +1,21 @@
-"""Spam defences other than moderation: rate limits (Django's cache) and Akismet.
+"""Spam defences other than moderation: the comment forms' rate limits
+(``dateline.ratelimit``, configured by DATELINE_COMMENTS_RATE_LIMITS) and Akismet."""
 
-Rate limits count in fixed windows: the first request of a window creates the
-counter with the window as its timeout, the others increment it. Keys are keyed
-hashes, so neither addresses nor IPs sit in the cache in clear."""
-
-import hashlib
-import hmac
-import ipaddress
 import logging
 import urllib.error
 import urllib.parse
 import urllib.request
-from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.cache import cache
+
+from dateline.ratelimit import RateLimit
 
 logger = logging.getLogger("dateline.comments")
 
 
-def client_ip(request) -> str:
-    """The reader's IP address. Behind the TLS proxy, REMOTE_ADDR is the proxy's: when
-    it is one of DATELINE_TRUSTED_PROXIES, the address is the right-most entry of
-    X-Forwarded-For that is not a trusted proxy (entries further left are the
-    client's own claims and could be forged)."""
-    remote = request.META.get("REMOTE_ADDR", "")
-    trusted = _trusted_networks()
-    if not trusted or not _in(remote, trusted):
-        return remote
-    forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
-    for candidate in reversed([part for part in forwarded if part]):
-        if not _in(candidate, trusted):
-            try:
-                return str(ipaddress.ip_address(candidate))
-            except ValueError:
-                return remote
-    return remote
-
-
-def _trusted_networks():
-    return [
-        ipaddress.ip_network(entry.strip(), strict=False)
-        for entry in settings.DATELINE_TRUSTED_PROXIES
-        if entry.strip()
-    ]
-
-
-def _in(address: str, networks) -> bool:
-    try:
-        ip = ipaddress.ip_address(address)
-    except ValueError:
-        return False
-    return any(ip in network for network in networks)
-
-
-def keyed_hash(value: str) -> str:
-    """A stable, keyed hash of an address or IP (the secret key is the key)."""
-    return hmac.new(
-        settings.SECRET_KEY.encode(), value.strip().lower().encode(), hashlib.sha256
-    ).hexdigest()
-
-
-@dataclass(frozen=True)
-class RateLimit:
-    name: str
-    limit: int
-    window: int  # seconds
-
-    def hit(self, value: str) -> bool:
-        """Count one request for ``value``; True when it goes over the limit."""
-        key = f"dateline:rate:{self.name}:{keyed_hash(value)}"
-        if cache.add(key, 1, timeout=self.window):
-            return False
-        try:
-            count = cache.incr(key)
-        except ValueError:  # expired between add and incr: a new window
-            cache.add(key, 1, timeout=self.window)
-            return False
-        return count > self.limit
-
-    @property
-    def minutes(self) -> int:
-        return max(1, round(self.window / 60))
-
-
 def rate_limit(name: str) -> RateLimit:
     limit, window = settings.DATELINE_COMMENTS_RATE_LIMITS[name]
-    return RateLimit(name, int(limit), int(window))
+    return RateLimit(f"comments-{name}", int(limit), int(window))
 
 
 # Akismet REST API 1.1 (https://akismet.com/developers/detailed-docs/comment-check/).

@@ -14,12 +14,13 @@ from django.views.decorators.http import require_http_methods, require_safe
 from dateline.articles.models import Story
 from dateline.articles.views import _page, _site
 from dateline.network.models import Site
+from dateline.ratelimit import client_ip, keyed_hash
 
 from . import selectors, services
 from .forms import CommentForm, MastodonForm, ReportForm
 from .models import Comment, SiteComments
 from .share import mastodon_share_url
-from .spam import client_ip, keyed_hash, rate_limit
+from .spam import rate_limit
 
 COMMENTER_COOKIE = "dateline_commenter"
 COMMENTER_SALT = "dateline.comments.commenter"

@@ -9,11 +9,11 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_safe
 
 from dateline.articles.views import _page
+from dateline.ratelimit import RateLimit, client_ip
 
 from . import selectors, services
 from .forms import PreferencesForm, SignupForm
 from .models import Issue, Subscription
-from .ratelimit import allow
 from .tokens import TokenProblem, confirm_token_read, manage_token_read
 
 
@@ -23,9 +23,17 @@ def _site(request):
     return request.site
 
 
-def _client_ip(request) -> str:
-    # REMOTE_ADDR as the WSGI server saw it; a proxy in front must set it (see docs).
-    return request.META.get("REMOTE_ADDR", "")
+def _signups_over_limit(request, email: str) -> bool:
+    """Signups per hour from one reader's address (behind the proxy, the address
+    DATELINE_TRUSTED_PROXIES lets X-Forwarded-For name) and for one e-mail address."""
+    per_ip = RateLimit("newsletter-ip", settings.DATELINE_NEWSLETTER_SIGNUPS_PER_IP, 3600)
+    per_address = RateLimit(
+        "newsletter-address", settings.DATELINE_NEWSLETTER_SIGNUPS_PER_ADDRESS, 3600
+    )
+    # Both count, whichever is over: a flood from one IP also uses up its addresses' limit.
+    over_ip = per_ip.hit(client_ip(request))
+    over_address = per_address.hit(email)
+    return over_ip or over_address
 
 
 def _link_problem(request, problem: TokenProblem, *, what: str):
@@ -59,13 +67,7 @@ def signup(request):
     if form.cleaned_data["website"]:
         # A bot filled in the hidden field: it sees success, nothing is stored or sent.
         return _page(request, "newsletters/check_inbox.html", {})
-    limit_ip = allow("ip", _client_ip(request), limit=settings.DATELINE_NEWSLETTER_SIGNUPS_PER_IP)
-    limit_address = allow(
-        "address",
-        services.normalize_email(form.cleaned_data["email"]),
-        limit=settings.DATELINE_NEWSLETTER_SIGNUPS_PER_ADDRESS,
-    )
-    if not (limit_ip and limit_address):
+    if _signups_over_limit(request, services.normalize_email(form.cleaned_data["email"])):
         return _page(request, "newsletters/too_many.html", {}, status=429)
     chosen = [n for n in newsletters if n.id in set(form.cleaned_data["newsletters"])]
     services.subscription_request(

@@ -3,12 +3,10 @@ back to, the monthly gift's stop page, and the providers' webhooks."""
 
 import logging
 import re
-import time
 from decimal import Decimal, InvalidOperation
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.core.cache import cache
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
@@ -16,6 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from dateline.articles.views import _page  # the site's page frame, as search uses it
 from dateline.ops.metrics import webhook_outcome
+from dateline.ratelimit import RateLimit, client_ip
 
 from . import selectors, services
 from .models import Frequency, Subscription
@@ -96,20 +95,13 @@ def parse_gift(appeal, data) -> tuple[dict | None, list[str]]:
 
 
 def _over_checkout_limit(request) -> bool:
-    """True when this address started more checkouts than DATELINE_SUPPORT_CHECKOUTS_PER_HOUR
-    (default 30; 0 switches the limit off): each one is a call to the provider, and a
-    flood of them is refused before it reaches the provider. The address is REMOTE_ADDR,
-    so a proxy in front must pass the reader's own (docs/operations.md)."""
+    """True when this reader's address started more checkouts than
+    DATELINE_SUPPORT_CHECKOUTS_PER_HOUR (default 30; 0 switches the limit off): each one
+    is a call to the provider, and a flood of them is refused before it reaches the
+    provider. Behind the TLS proxy the address comes from X-Forwarded-For as
+    DATELINE_TRUSTED_PROXIES allows (docs/operations.md)."""
     limit = int(getattr(settings, "DATELINE_SUPPORT_CHECKOUTS_PER_HOUR", 30))
-    if not limit:
-        return False
-    window = int(time.time() // 3600)
-    key = f"support:checkouts:{request.META.get('REMOTE_ADDR', '')}:{window}"
-    cache.add(key, 0, 3600)
-    try:
-        return cache.incr(key) > limit
-    except ValueError:  # evicted between add and incr
-        return False
+    return RateLimit("support-checkout", limit, 3600).hit(client_ip(request))
 
 
 @csrf_exempt

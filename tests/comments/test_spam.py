@@ -117,14 +117,14 @@ class ClientAddressTests:
 
     def test_without_trusted_proxies_the_peer_counts(self, settings):
         """With no trusted proxy configured, X-Forwarded-For is ignored (it could be forged)."""
-        from dateline.comments.spam import client_ip
+        from dateline.ratelimit import client_ip
 
         settings.DATELINE_TRUSTED_PROXIES = []
         assert client_ip(self._request("198.51.100.9", "203.0.113.5")) == "198.51.100.9"
 
     def test_behind_a_trusted_proxy(self, settings):
         """Behind a trusted proxy, the right-most untrusted X-Forwarded-For entry counts."""
-        from dateline.comments.spam import client_ip
+        from dateline.ratelimit import client_ip
 
         settings.DATELINE_TRUSTED_PROXIES = ["10.0.0.0/8"]
         # The client claims 1.2.3.4; the proxy appended the address it saw.

@@ -161,6 +161,26 @@ class SignupTests:
         assert statuses == [200, 200, 200, 429]
         assert Subscriber.objects.count() == 3
 
+    def test_behind_the_proxy_each_reader_has_a_limit(self, client, war_newsletter, settings):
+        """Behind a trusted proxy the limit counts the reader's forwarded address: one
+        reader over the limit does not shut out another behind the same proxy."""
+        from django.core.cache import cache
+
+        cache.clear()
+        settings.DATELINE_TRUSTED_PROXIES = ["127.0.0.1/32"]
+        settings.DATELINE_NEWSLETTER_SIGNUPS_PER_IP = 2
+
+        def post(i, reader):
+            return client.post(
+                "/newsletters/",
+                {"email": f"r{i}@example.com", "newsletters": [war_newsletter.id]},
+                headers={"host": "spacewar.localhost", "x-forwarded-for": reader},
+                REMOTE_ADDR="127.0.0.1",
+            ).status_code
+
+        assert [post(i, "203.0.113.7") for i in range(3)] == [200, 200, 429]
+        assert post(3, "198.51.100.20") == 200
+
     def test_hostile_input_is_escaped(self, client, war_newsletter):
         """Markup in the address field comes back escaped, never as markup."""
         response = signup(client, '"><script>alert(1)</script>', [war_newsletter])
