@@ -136,10 +136,12 @@ class StoryAdmin(admin.ModelAdmin):
             elif obj.status == Story.Status.WITHDRAWN:
                 _check_revive(request, obj)
         services.story_save(story=obj, mark_updated=form.cleaned_data.get("mark_updated", False))
+        from dateline.desk.services import same_text  # the desk imports this app
+
         text_changed = [
             name for name in ("headline", "teaser", "body", "byline", "dateline_place")
             if name in form.changed_data
-            and not _same_text(name, str(form.initial.get(name) or ""), getattr(obj, name))
+            and not same_text(name, str(form.initial.get(name) or ""), getattr(obj, name))
         ]  # fmt: skip
         if change and text_changed:
             _audit(request, "edit", obj, ", ".join(text_changed))
@@ -261,12 +263,6 @@ def _audit(request, action, story, detail):
     from dateline.desk.services import audit_record
 
     audit_record(user=request.user, action=action, story=story, detail=detail)
-
-
-def _same_text(name, before: str, after: str) -> bool:
-    from dateline.desk.services import _same_text
-
-    return _same_text(name, before, after)
 
 
 def _check_revive(request, story):

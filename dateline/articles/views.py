@@ -11,19 +11,13 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
-from dateline.network.middleware import UNKNOWN_HOST_PAGE
+from dateline.network.middleware import UNKNOWN_HOST_PAGE, request_site
 from dateline.network.models import Site, public_base_url
 from dateline.network.selectors import network_attributions, network_sites
 
 from . import selectors
 from .models import Story
 from .structured import news_article
-
-
-def _site(request) -> Site:
-    if request.site is None:  # only /admin/ and /static/ reach here without a site
-        raise Http404("No site at this host")
-    return request.site
 
 
 def footer_renderer(site: Site):
@@ -63,8 +57,10 @@ def headlines_renderer(site: Site, section):
     return render_block
 
 
-def _page(request, template, context, *, status=200, blocks_for=()):
-    site = _site(request)
+def site_page(request, template, context, *, status=200, blocks_for=()):
+    """A page in the site's frame (masthead, section navigation, footer, headline blocks
+    of ``blocks_for``): the public pages of every app render through it."""
+    site = request_site(request)
     sections = context.pop("sections", None) or selectors.site_sections(site)
     # The footer, headline blocks and promotions are fragments the page includes
     # (dateline/bake/regions.py); the response is assembled on its way out.
@@ -84,11 +80,11 @@ def _cursor(request):
 
 @require_safe
 def home(request):
-    site = _site(request)
+    site = request_site(request)
     sections = selectors.site_sections(site)
     latest = selectors.site_latest(site, size=settings.DATELINE_HOME_LATEST)
     latest = selectors.with_lead(latest, selectors.front_lead(site))
-    return _page(
+    return site_page(
         request,
         "articles/home.html",
         {"latest": latest, "sections": sections},
@@ -98,7 +94,7 @@ def home(request):
 
 @require_safe
 def section_front(request, section_slug):
-    site = _site(request)
+    site = request_site(request)
     sections = selectors.site_sections(site)
     section = next((s for s in sections if s.slug == section_slug), None)
     if section is None:
@@ -110,7 +106,7 @@ def section_front(request, section_slug):
         raise Http404("No older stories")
     if "before" not in request.GET:
         front = selectors.with_lead(front, selectors.front_lead(site, section))
-    return _page(
+    return site_page(
         request,
         "articles/section.html",
         {
@@ -125,7 +121,7 @@ def section_front(request, section_slug):
 
 @require_safe
 def article(request, **_path_parts):
-    site = _site(request)
+    site = request_site(request)
     path = request.path_info
     article = selectors.article_at(site, path)
     if article is None:
@@ -134,7 +130,7 @@ def article(request, **_path_parts):
             return HttpResponsePermanentRedirect(target)
         raise Http404("No such article")
     if article.status == Story.Status.WITHDRAWN:
-        return _page(request, "articles/withdrawn.html", {"story": article}, status=410)
+        return site_page(request, "articles/withdrawn.html", {"story": article}, status=410)
     if not article.is_public:
         raise Http404("Not published")
     context = article_context(
@@ -173,7 +169,7 @@ def _local_midnight(day: date, time_zone: str) -> datetime:
 
 @require_safe
 def archive_index(request):
-    site = _site(request)
+    site = request_site(request)
     first = selectors.site_first_published(site)
     zone = zoneinfo.ZoneInfo(site.time_zone)
     months = []
@@ -186,7 +182,7 @@ def archive_index(request):
     years = {}
     for month in months:
         years.setdefault(month.year, []).append(month)
-    return _page(request, "articles/archive_index.html", {"years": years})
+    return site_page(request, "articles/archive_index.html", {"years": years})
 
 
 def _archive_date(year, month, day=1) -> date:
@@ -202,7 +198,7 @@ def _archive_date(year, month, day=1) -> date:
 
 @require_safe
 def archive_month(request, year, month):
-    site = _site(request)
+    site = request_site(request)
     _archive_date(year, month)
     start = _local_midnight(date(year, month, 1), site.time_zone)
     days_in_month = calendar.monthrange(year, month)[1]
@@ -214,7 +210,7 @@ def archive_month(request, year, month):
         if local_day.month == month:
             counts[local_day] = counts.get(local_day, 0) + 1
     weeks = calendar.Calendar().monthdatescalendar(year, month)
-    return _page(
+    return site_page(
         request,
         "articles/archive_month.html",
         {"month": date(year, month, 1), "weeks": weeks, "counts": counts},
@@ -223,7 +219,7 @@ def archive_month(request, year, month):
 
 @require_safe
 def archive_day(request, year, month, day):
-    site = _site(request)
+    site = request_site(request)
     the_day = _archive_date(year, month, day)
     stories = selectors.site_day(
         site,
@@ -231,7 +227,7 @@ def archive_day(request, year, month, day):
         before=_cursor(request),
         size=settings.DATELINE_FRONT_PAGE_SIZE * 5,
     )
-    return _page(
+    return site_page(
         request,
         "articles/archive_day.html",
         {
@@ -245,11 +241,11 @@ def archive_day(request, year, month, day):
 
 @require_safe
 def privacy(request):
-    return _page(request, "articles/privacy.html", {"network": _site(request).network})
+    return site_page(request, "articles/privacy.html", {"network": request_site(request).network})
 
 
 def not_found(request, exception=None):
     """The 404 page in the site's style (a plain one for unknown hosts)."""
     if getattr(request, "site", None) is None:
         return HttpResponseNotFound(UNKNOWN_HOST_PAGE)
-    return _page(request, "articles/404.html", {}, status=404)
+    return site_page(request, "articles/404.html", {}, status=404)

@@ -12,7 +12,8 @@ from django.utils.csp import CSP
 from django.views.decorators.http import require_http_methods, require_safe
 
 from dateline.articles.models import Story
-from dateline.articles.views import _page, _site
+from dateline.articles.views import site_page
+from dateline.network.middleware import request_site
 from dateline.network.models import Site
 from dateline.ratelimit import client_ip, keyed_hash
 
@@ -94,7 +95,7 @@ def _login_provider_origins(request) -> list[str]:
 
 
 def _commentable(request, placement_id: int):
-    site = _site(request)
+    site = request_site(request)
     placement = selectors.live_placement(site=site, placement_id=placement_id)
     if placement is None or placement.story.status != Story.Status.PUBLISHED:
         raise Http404("No such article")
@@ -146,25 +147,25 @@ def write(request, placement_id: int):
         if social_email:
             initial["name"] = request.user.get_full_name() or request.user.get_username()
         context["form"] = CommentForm(initial=initial, **form_kwargs)
-        return _page(request, "comments/write.html", context)
+        return site_page(request, "comments/write.html", context)
 
     form = CommentForm(request.POST, **form_kwargs)
     context["form"] = form
     if form.is_bot:
         # Tell a bot nothing; store nothing.
-        return _page(request, "comments/thanks.html", {"state": "check-email", **NOINDEX})
+        return site_page(request, "comments/thanks.html", {"state": "check-email", **NOINDEX})
     if rate_limit("ip").hit(client_ip(request)):
         context["throttled"] = rate_limit("ip").minutes
-        return _page(request, "comments/write.html", context, status=429)
+        return site_page(request, "comments/write.html", context, status=429)
     if not form.is_valid():
-        return _page(request, "comments/write.html", context, status=400)
+        return site_page(request, "comments/write.html", context, status=400)
     email = social_email or form.cleaned_data["email"].strip().lower()
     if rate_limit("address").hit(email):
         context["throttled"] = rate_limit("address").minutes
-        return _page(request, "comments/write.html", context, status=429)
+        return site_page(request, "comments/write.html", context, status=429)
     if selectors.is_banned(email):
         context["banned"] = True
-        return _page(request, "comments/write.html", context, status=403)
+        return site_page(request, "comments/write.html", context, status=403)
     verified = bool(social_email) or _cookie_verified(request, email)
     comment = services.comment_submit(
         site=site,
@@ -203,14 +204,14 @@ def _state(comment: Comment) -> str:
 
 @require_safe
 def thanks(request, placement_id: int):
-    site = _site(request)
+    site = request_site(request)
     placement = selectors.live_placement(site=site, placement_id=placement_id)
     if placement is None:
         raise Http404("No such article")
     state = request.GET.get("state", "")
     if state not in {"published", "queued", "check-email", "reported"}:
         state = "queued"
-    return _page(
+    return site_page(
         request,
         "comments/thanks.html",
         {"state": state, "placement": placement, "story": placement.story, **NOINDEX},
@@ -221,7 +222,7 @@ def thanks(request, placement_id: int):
 def verify(request, token: str):
     """The magic link. GET shows the comment and a button; only the POST verifies, so
     a mail scanner that follows links publishes nothing."""
-    site = _site(request)
+    site = request_site(request)
     comment_id = services.verification_comment_id(token)
     comment = (
         Comment.objects.select_related("site").filter(pk=comment_id, site=site).first()
@@ -230,17 +231,17 @@ def verify(request, token: str):
     )
     taken_down = {Comment.Status.REJECTED, Comment.Status.DELETED, Comment.Status.SPAM}
     if comment is None or comment.status in taken_down:
-        return _page(request, "comments/verify.html", {"invalid": True, **NOINDEX}, status=400)
+        return site_page(request, "comments/verify.html", {"invalid": True, **NOINDEX}, status=400)
     placement = selectors.live_placement_of_story(site=site, story_id=comment.story_id)
     if request.method != "POST":
-        return _page(
+        return site_page(
             request,
             "comments/verify.html",
             {"comment": comment, "placement": placement, "token": token, **NOINDEX},
         )
     comment = services.comment_verify(comment=comment)
     if comment.status in taken_down:
-        return _page(request, "comments/verify.html", {"invalid": True, **NOINDEX}, status=400)
+        return site_page(request, "comments/verify.html", {"invalid": True, **NOINDEX}, status=400)
     target = (
         reverse("comments:thanks", args=[placement.id]) + f"?state={_state(comment)}"
         if placement
@@ -251,7 +252,7 @@ def verify(request, token: str):
 
 @require_http_methods(["GET", "HEAD", "POST"])
 def report(request, comment_id: int):
-    site = _site(request)
+    site = request_site(request)
     comment = selectors.visible_comment(site=site, comment_id=comment_id)
     if comment is None:
         raise Http404("No such comment")
@@ -259,14 +260,14 @@ def report(request, comment_id: int):
     context = {"comment": comment, "placement": placement, **NOINDEX}
     if request.method != "POST":
         context["form"] = ReportForm()
-        return _page(request, "comments/report.html", context)
+        return site_page(request, "comments/report.html", context)
     form = ReportForm(request.POST)
     context["form"] = form
     if rate_limit("report").hit(client_ip(request)):
         context["throttled"] = rate_limit("report").minutes
-        return _page(request, "comments/report.html", context, status=429)
+        return site_page(request, "comments/report.html", context, status=429)
     if not form.is_valid():
-        return _page(request, "comments/report.html", context, status=400)
+        return site_page(request, "comments/report.html", context, status=400)
     services.comment_report(
         comment=comment,
         reason=form.cleaned_data["reason"],
@@ -283,7 +284,7 @@ def report(request, comment_id: int):
 def mastodon(request):
     """Ask for the reader's Mastodon server, then send them to its share page. Only
     addresses of this network's sites can be shared this way (no open redirect)."""
-    _site(request)
+    request_site(request)
     url = request.GET.get("url", "")
     text = request.GET.get("text", "")[:300]
     parts = urlsplit(url)
@@ -292,15 +293,17 @@ def mastodon(request):
         or not parts.hostname
         or not Site.objects.filter(host=parts.hostname).exists()
     ):
-        return _page(request, "comments/mastodon.html", {"bad_url": True, **NOINDEX}, status=400)
+        return site_page(
+            request, "comments/mastodon.html", {"bad_url": True, **NOINDEX}, status=400
+        )
     if "instance" not in request.GET:
         form = MastodonForm()
-        return _page(
+        return site_page(
             request, "comments/mastodon.html", {"form": form, "url": url, "text": text, **NOINDEX}
         )
     form = MastodonForm(request.GET)
     if not form.is_valid():
-        return _page(
+        return site_page(
             request,
             "comments/mastodon.html",
             {"form": form, "url": url, "text": text, **NOINDEX},

@@ -76,7 +76,8 @@ def _check_publishable(entry: DeskEntry, publish_at: datetime | None) -> None:
 LIMITS = {"headline": 255, "teaser": 600}
 
 
-def _same_text(name: str, a: str, b: str) -> bool:
+def same_text(name: str, a: str, b: str) -> bool:
+    """Whether two versions of a story field say the same (whitespace and line ends aside)."""
     # Browsers send textarea line ends as CRLF; bodies compare as stored HTML.
     if name == "body":
         return body_normalise(a.replace("\r\n", "\n")) == body_normalise(b.replace("\r\n", "\n"))
@@ -88,7 +89,7 @@ def text_edits(current: dict, **fields) -> dict:
     aside), checked against the lengths the story allows."""
     edits = {}
     for name, value in fields.items():
-        if value is None or not value.strip() or _same_text(name, value, current.get(name) or ""):
+        if value is None or not value.strip() or same_text(name, value, current.get(name) or ""):
             continue
         value = value.replace("\r\n", "\n").strip()
         limit = LIMITS.get(name)

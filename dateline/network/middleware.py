@@ -1,7 +1,7 @@
 """Choose the site by the request's host name. An unknown host never gets another
 site's page: it gets a plain 404 that names no site."""
 
-from django.http import HttpResponseNotFound
+from django.http import Http404, HttpResponseNotFound
 
 from .selectors import site_for_host
 
@@ -23,3 +23,13 @@ class SiteMiddleware:
         if request.site is None and not request.path_info.startswith(_HOSTLESS_PREFIXES):
             return HttpResponseNotFound(UNKNOWN_HOST_PAGE)
         return self.get_response(request)
+
+
+def request_site(request):
+    """The request's site, for a view of the public sites; 404 where there is none (the
+    host-less paths such as /admin/ and /static/, or a request that never passed the
+    middleware)."""
+    site = getattr(request, "site", None)
+    if site is None:
+        raise Http404("No site at this host")
+    return site

@@ -8,19 +8,14 @@ from django.http import Http404
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_safe
 
-from dateline.articles.views import _page
+from dateline.articles.views import site_page
+from dateline.network.middleware import request_site
 from dateline.ratelimit import RateLimit, client_ip
 
 from . import selectors, services
 from .forms import PreferencesForm, SignupForm
 from .models import Issue, Subscription
 from .tokens import TokenProblem, confirm_token_read, manage_token_read
-
-
-def _site(request):
-    if request.site is None:
-        raise Http404("No site at this host")
-    return request.site
 
 
 def _signups_over_limit(request, email: str) -> bool:
@@ -38,7 +33,7 @@ def _signups_over_limit(request, email: str) -> bool:
 
 def _link_problem(request, problem: TokenProblem, *, what: str):
     status = 410 if problem.reason == "expired" else 400
-    return _page(
+    return site_page(
         request,
         "newsletters/link_problem.html",
         {"problem": problem.reason, "what": what},
@@ -49,13 +44,13 @@ def _link_problem(request, problem: TokenProblem, *, what: str):
 @require_http_methods(["GET", "HEAD", "POST"])
 def signup(request):
     """One page for every newsletter of the network; the current site's is ticked."""
-    site = _site(request)
+    site = request_site(request)
     newsletters = services.newsletters_ensure(network=site.network)
     context = {"newsletters": newsletters, "errors": [], "email": "", "chosen": set()}
     preselect = request.GET.get("site", site.slug)
     context["chosen"] = {n.id for n in newsletters if n.site.slug == preselect}
     if request.method != "POST":
-        return _page(request, "newsletters/signup.html", context)
+        return site_page(request, "newsletters/signup.html", context)
 
     form = SignupForm(request.POST, newsletters=newsletters)
     context["email"] = request.POST.get("email", "")[:254]
@@ -63,12 +58,12 @@ def signup(request):
     context["chosen"] = {int(v) for v in context["chosen"]}
     if not form.is_valid():
         context["errors"] = [e for errors in form.errors.values() for e in errors]
-        return _page(request, "newsletters/signup.html", context, status=400)
+        return site_page(request, "newsletters/signup.html", context, status=400)
     if form.cleaned_data["website"]:
         # A bot filled in the hidden field: it sees success, nothing is stored or sent.
-        return _page(request, "newsletters/check_inbox.html", {})
+        return site_page(request, "newsletters/check_inbox.html", {})
     if _signups_over_limit(request, services.normalize_email(form.cleaned_data["email"])):
-        return _page(request, "newsletters/too_many.html", {}, status=429)
+        return site_page(request, "newsletters/too_many.html", {}, status=429)
     chosen = [n for n in newsletters if n.id in set(form.cleaned_data["newsletters"])]
     services.subscription_request(
         email=form.cleaned_data["email"],
@@ -77,14 +72,14 @@ def signup(request):
         site=site,
     )
     # The same answer whatever the address's state: the page tells nobody who subscribes.
-    return _page(request, "newsletters/check_inbox.html", {})
+    return site_page(request, "newsletters/check_inbox.html", {})
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
 def confirm(request, token):
     """The link of the confirmation mail. GET asks for a click (mail scanners follow
     links; only a person's POST confirms)."""
-    site = _site(request)
+    site = request_site(request)
     subscriber = confirm_token_read(token)
     if isinstance(subscriber, TokenProblem):
         return _link_problem(request, subscriber, what="confirmation")
@@ -96,7 +91,7 @@ def confirm(request, token):
         subscriptions = subscriber.subscriptions.filter(
             status=Subscription.Status.CONFIRMED
         ).select_related("newsletter__site")
-        return _page(
+        return site_page(
             request,
             "newsletters/confirmed.html",
             {"subscriptions": subscriptions, "newly": len(confirmed)},
@@ -104,14 +99,14 @@ def confirm(request, token):
     pending = subscriber.subscriptions.filter(status=Subscription.Status.PENDING).select_related(
         "newsletter__site"
     )
-    return _page(
+    return site_page(
         request, "newsletters/confirm.html", {"pending": pending, "email": subscriber.email}
     )
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
 def preferences(request, token):
-    site = _site(request)
+    site = request_site(request)
     found = manage_token_read(token)
     if isinstance(found, TokenProblem):
         return _link_problem(request, found, what="preferences")
@@ -121,7 +116,7 @@ def preferences(request, token):
     if request.method == "POST":
         form = PreferencesForm(request.POST, newsletters=newsletters)
         if not form.is_valid():
-            return _page(
+            return site_page(
                 request,
                 "newsletters/preferences.html",
                 {"newsletters": newsletters, "chosen": set(), "email": subscriber.email,
@@ -140,7 +135,7 @@ def preferences(request, token):
             "newsletter_id", flat=True
         )
     )
-    return _page(
+    return site_page(
         request,
         "newsletters/preferences.html",
         {"newsletters": newsletters, "chosen": chosen, "email": subscriber.email,
@@ -154,7 +149,7 @@ def preferences(request, token):
 @csrf_exempt
 @require_http_methods(["GET", "HEAD", "POST"])
 def unsubscribe(request, token):
-    _site(request)
+    request_site(request)
     found = manage_token_read(token)
     if isinstance(found, TokenProblem):
         return _link_problem(request, found, what="unsubscribe")
@@ -177,19 +172,21 @@ def unsubscribe(request, token):
             services.subscription_unsubscribe(
                 subscriber=subscriber, newsletter=issue.newsletter, issue=issue
             )
-        return _page(request, "newsletters/unsubscribed.html", context)
-    return _page(request, "newsletters/unsubscribe.html", context)
+        return site_page(request, "newsletters/unsubscribed.html", context)
+    return site_page(request, "newsletters/unsubscribe.html", context)
 
 
 @require_safe
 def archive(request):
-    site = _site(request)
-    return _page(request, "newsletters/archive.html", {"issues": selectors.archive_issues(site)})
+    site = request_site(request)
+    return site_page(
+        request, "newsletters/archive.html", {"issues": selectors.archive_issues(site)}
+    )
 
 
 @require_safe
 def archive_issue(request, day):
-    site = _site(request)
+    site = request_site(request)
     try:
         the_day = Date.fromisoformat(day)
     except ValueError:
@@ -197,4 +194,4 @@ def archive_issue(request, day):
     issue = selectors.archive_issue(site, the_day)
     if issue is None:
         raise Http404("No issue that day")
-    return _page(request, "newsletters/archive_issue.html", {"issue": issue})
+    return site_page(request, "newsletters/archive_issue.html", {"issue": issue})

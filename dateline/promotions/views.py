@@ -4,7 +4,7 @@ from django.http import Http404, HttpResponse, HttpResponseBadRequest, HttpRespo
 from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_safe
 
-from dateline.articles.views import _site
+from dateline.network.middleware import request_site
 
 from . import counters, selectors
 from .models import Promotion
@@ -15,7 +15,7 @@ from .models import Promotion
 def click(request, promotion_id: int):
     """Count the click and go to the promotion's stored URL, and nowhere else: the
     link takes no parameter, so it cannot be turned into an open redirect."""
-    site = _site(request)
+    site = request_site(request)
     if request.GET:
         return HttpResponseBadRequest(
             "A promotion link takes no parameters.", content_type="text/plain"
@@ -45,7 +45,7 @@ def image(request, promotion_id: int):
 
 @require_safe
 def ads_txt(request):
-    content = selectors.site_ads_txt(_site(request))
+    content = selectors.site_ads_txt(request_site(request))
     if content is None:
         raise Http404("This site has no ads.txt")
     return HttpResponse(content, content_type="text/plain; charset=utf-8")

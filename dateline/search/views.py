@@ -8,7 +8,7 @@ from django.utils.dateparse import parse_date
 from django.views.decorators.http import require_safe
 
 from dateline.articles import selectors as page_selectors
-from dateline.articles.views import _page
+from dateline.articles.views import site_page
 from dateline.wire.models import Source
 
 from . import selectors
@@ -62,7 +62,7 @@ def search(request):
         )  # fmt: skip
     base_query = request.GET.copy()
     base_query.pop("page", None)
-    response = _page(
+    response = site_page(
         request,
         "search/results.html",
         {

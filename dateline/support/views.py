@@ -12,7 +12,8 @@ from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from dateline.articles.views import _page  # the site's page frame, as search uses it
+from dateline.articles.views import site_page
+from dateline.network.middleware import request_site
 from dateline.ops.metrics import webhook_outcome
 from dateline.ratelimit import RateLimit, client_ip
 
@@ -26,21 +27,15 @@ logger = logging.getLogger("dateline.support")
 MAX_WEBHOOK_BYTES = 256 * 1024
 
 
-def _site(request):
-    if request.site is None:
-        raise Http404("No site at this host")
-    return request.site
-
-
 def _absolute(request, path: str) -> str:
     return request.build_absolute_uri(path)
 
 
 @require_safe
 def support_page(request):
-    site = _site(request)
+    site = request_site(request)
     appeal = selectors.appeal_for_site(site)
-    return _page(request, "support/support.html", {"appeal": appeal, "errors": []})
+    return site_page(request, "support/support.html", {"appeal": appeal, "errors": []})
 
 
 def _same_origin(request) -> bool:
@@ -107,7 +102,7 @@ def _over_checkout_limit(request) -> bool:
 @csrf_exempt
 @require_POST
 def checkout(request):
-    site = _site(request)
+    site = request_site(request)
     if not _same_origin(request):
         return HttpResponse("Forms are accepted from this site's own pages only.", status=403)
     if _over_checkout_limit(request):
@@ -122,7 +117,7 @@ def checkout(request):
     appeal = selectors.appeal_for_site(site)
     gift, errors = parse_gift(appeal, request.POST)
     if gift is None:
-        return _page(
+        return site_page(
             request, "support/support.html", {"appeal": appeal, "errors": errors}, status=400
         )
     try:
@@ -139,7 +134,7 @@ def checkout(request):
         )
     except ProviderError as error:
         logger.warning("support checkout could not start: %s", error)
-        return _page(
+        return site_page(
             request,
             "support/support.html",
             {
@@ -155,7 +150,7 @@ def checkout(request):
 
 def _checkout_or_404(request, token):
     checkout = selectors.checkout_for_token(token)
-    if checkout is None or checkout.site_id != _site(request).id:
+    if checkout is None or checkout.site_id != request_site(request).id:
         raise Http404("No such checkout")
     return checkout
 
@@ -167,7 +162,7 @@ def checkout_return(request, token):
         services.checkout_return(checkout=checkout, query=request.GET)
     except ProviderError as error:
         logger.warning("support checkout %s return failed: %s", checkout.token, error)
-        return _page(
+        return site_page(
             request,
             "support/problem.html",
             {"message": "We could not confirm your payment with the payment service."},
@@ -180,7 +175,7 @@ def checkout_return(request, token):
 def thanks(request, token):
     checkout = _checkout_or_404(request, token)
     appeal = selectors.appeal_for_site(checkout.site)
-    response = _page(request, "support/thanks.html", {"checkout": checkout, "appeal": appeal})
+    response = site_page(request, "support/thanks.html", {"checkout": checkout, "appeal": appeal})
     response["X-Robots-Tag"] = "noindex"
     return response
 
@@ -189,7 +184,7 @@ def thanks(request, token):
 def cancelled(request, token):
     checkout = _checkout_or_404(request, token)
     services.checkout_cancel(checkout=checkout)
-    response = _page(request, "support/cancelled.html", {"checkout": checkout})
+    response = site_page(request, "support/cancelled.html", {"checkout": checkout})
     response["X-Robots-Tag"] = "noindex"
     return response
 
@@ -198,8 +193,8 @@ def cancelled(request, token):
 def stop_monthly(request, token):
     """The page a monthly supporter reaches from the link in their receipt."""
     subscription = services.subscription_from_cancel_token(token)
-    if subscription is None or subscription.site_id != _site(request).id:
-        return _page(
+    if subscription is None or subscription.site_id != request_site(request).id:
+        return site_page(
             request,
             "support/problem.html",
             {"message": "This link is not valid (or too old). Write to us and we will help."},
@@ -211,7 +206,7 @@ def stop_monthly(request, token):
             services.subscription_cancel(subscription=subscription)
         except ProviderError as error:
             logger.warning("support subscription %s cancel failed: %s", subscription.id, error)
-            return _page(
+            return site_page(
                 request,
                 "support/problem.html",
                 {"message": "The payment service did not answer; please try again shortly."},
@@ -219,7 +214,7 @@ def stop_monthly(request, token):
             )
         subscription.refresh_from_db()
         done = True
-    response = _page(
+    response = site_page(
         request,
         "support/stop.html",
         {

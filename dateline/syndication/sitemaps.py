@@ -4,10 +4,11 @@ articles, the fronts, and a Google News sitemap of the last 48 hours."""
 from xml.sax.saxutils import escape
 
 from django.contrib.sitemaps import Sitemap
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.views.decorators.http import require_safe
 
 from dateline.articles import selectors as page_selectors
+from dateline.network.middleware import request_site
 
 from . import selectors
 
@@ -50,18 +51,12 @@ def sitemap_sections(site) -> dict:
     return sections
 
 
-def _site(request):
-    if getattr(request, "site", None) is None:
-        raise Http404("No site at this host")
-    return request.site
-
-
 @require_safe
 def index(request):
     """The sitemap index: the fronts and one sitemap per month with stories. Written
     here rather than by django.contrib.sitemaps' index view, which counts every
     section's URLs (reading every month of the archive) to paginate them."""
-    site = _site(request)
+    site = request_site(request)
     base = escape(site.base_url)
     names = ["fronts"] + [f"{year:04d}-{month:02d}" for year, month in selectors.site_months(site)]
     entries = "".join(f"<sitemap><loc>{base}/sitemap-{name}.xml</loc></sitemap>" for name in names)
@@ -77,14 +72,14 @@ def index(request):
 def section(request, section):
     from django.contrib.sitemaps import views
 
-    return views.sitemap(request, sitemap_sections(_site(request)), section=section)
+    return views.sitemap(request, sitemap_sections(request_site(request)), section=section)
 
 
 @require_safe
 def news(request):
     """Google News sitemap: the stories of the last 48 hours, with the publication's
     name and language (https://developers.google.com/search/docs/crawling-indexing/sitemaps/news-sitemap)."""
-    site = _site(request)
+    site = request_site(request)
     base = site.base_url
     entries = []
     for path, published, headline in selectors.news_locations(site):
@@ -110,7 +105,7 @@ def news(request):
 
 @require_safe
 def robots(request):
-    site = _site(request)
+    site = request_site(request)
     lines = [
         "User-agent: *",
         "Disallow: /admin/",
