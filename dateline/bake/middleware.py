@@ -3,9 +3,10 @@
 ``PageStoreMiddleware`` (near the top of MIDDLEWARE) notes the site's store generation
 before the view reads anything and, on the way out, stores a cacheable page's shell
 and the response headers it was sent with. ``PageAssemblyMiddleware`` (just below
-ConditionalGetMiddleware, so that ETags are computed on what the reader gets) fills
-the shell's fragment directives (dateline/bake/regions.py), rendering a missing
-fragment and storing it too. Cache hits never reach Django: see dateline/bake/wsgi.py.
+ConditionalGetMiddleware) fills the shell's fragment directives
+(dateline/bake/regions.py), rendering a missing fragment and storing it too, and gives
+the page the ETag a cache hit gives it (``regions.page_etag``: the page and its shared
+regions, not the promotion drawn). Cache hits never reach Django: see dateline/bake/wsgi.py.
 """
 
 import contextlib
@@ -130,6 +131,9 @@ class PageAssemblyMiddleware:
                     counters.count(ids, "impressions")
         response.content = regions.assemble(shell, fragments, variant)
         response.dateline_shell = shell
+        # The validator the page cache gives the same page (ConditionalGetMiddleware, above,
+        # keeps an ETag it finds and answers If-None-Match with it).
+        response["ETag"] = regions.page_etag(regions.shared_regions(shell, fragments))
         return response
 
 

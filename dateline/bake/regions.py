@@ -11,11 +11,13 @@ Fragment names: ``footer.html``, ``headlines/<section>.html``,
 ``promotions/<slot>.<n>.html``.
 """
 
+import hashlib
 import random
 import re
 
 from django.conf import settings
 from django.template.loader import render_to_string
+from django.utils.http import quote_etag
 from markupsafe import Markup
 
 VARIANT = "$dateline_variant"
@@ -106,6 +108,22 @@ def assemble(shell: bytes, fragments: dict[str, bytes], variant: int) -> bytes:
         return fragments[match[1].decode().replace(VARIANT, str(variant))]
 
     return DIRECTIVE.sub(fill, shell)
+
+
+def shared_regions(shell: bytes, fragments: dict[str, bytes]) -> bytes:
+    """The shell with its shared regions filled and its promotion slots left as directives:
+    the part of a page that is the same for every reader."""
+    return DIRECTIVE.sub(
+        lambda m: m[0] if m[1].startswith(b"promotions/") else fragments[m[1].decode()], shell
+    )
+
+
+def page_etag(shared: bytes) -> str:
+    """The ETag of a page, from ``shared_regions``: it changes with the page and its shared
+    regions, not with the promotion drawn, so that the page cache's hits and Django's own
+    responses give one page the same validator. Django's own algorithm, so that a page
+    without regions (a feed, a sitemap) has the ETag ConditionalGetMiddleware gives it."""
+    return quote_etag(hashlib.md5(shared, usedforsecurity=False).hexdigest())
 
 
 def pick_variant() -> int:

@@ -8,12 +8,16 @@ request. Everything else goes to Django unchanged: a request with a query string
 a cookie-bound form, a host or path the store does not hold, a page missing a
 fragment. This is safe before the middleware stack because a stored page is the same
 for every reader (PageStoreMiddleware stores nothing that sets a cookie or varies).
+
+Hits are counted (``dateline_page_cache_hits_total`` by status) but not written to
+Django's request log, which would cost more than the hit itself: the app server's or
+nginx's access log has them.
 """
 
-import hashlib
 import os
 from email.utils import formatdate, parsedate_to_datetime
 
+from dateline.ops.metrics import PAGE_CACHE_HITS
 from dateline.promotions import counters
 
 from . import regions
@@ -34,6 +38,10 @@ class _Entry:
         self.headers = headers
         self.etag = etag
         self.last_modified = last_modified
+
+
+# The counter's children, bound once: a hit costs one increment, not a label lookup.
+_HITS = {status: PAGE_CACHE_HITS.labels(status=status) for status in ("200", "304", "410")}
 
 
 class PageCache:
@@ -111,16 +119,13 @@ class PageCache:
             return None
         # The page split at its promotion slots: pieces[0] slot[0] pieces[1] slot[1] ...
         pieces, slots, last = [], [], 0
-        filled = regions.DIRECTIVE.sub(
-            lambda m: m[0] if b"promotions/" in m[1] else fragments[m[1].decode()], shell
-        )
+        filled = regions.shared_regions(shell, fragments)
         for match in regions.DIRECTIVE.finditer(filled):
             pieces.append(filled[last : match.start()])
             slots.append(match[1].decode())
             last = match.end()
         pieces.append(filled[last:])
-        # The validator covers the page and its shared regions, not the promotion drawn.
-        etag = f'"{hashlib.blake2b(filled, digest_size=12).hexdigest()}"'
+        etag = regions.page_etag(filled)
         last_modified = formatdate(int(mtime), usegmt=True)
         stored = [(k, v) for k, v in headers[content_type] if k.lower() != "content-type"]
         page_headers = [
@@ -142,6 +147,7 @@ class PageCache:
     def serve(self, entry: _Entry, environ, start_response, method):
         conditional = "HTTP_IF_NONE_MATCH" in environ or "HTTP_IF_MODIFIED_SINCE" in environ
         if conditional and entry.status == 200 and _not_modified(environ, entry):
+            _HITS["304"].inc()
             start_response("304 Not Modified", entry.headers[1:])
             return [b""]
         chosen, ids, headers = entry.variants[
@@ -156,6 +162,7 @@ class PageCache:
             body = entry.pieces[0]
         if ids:
             counters.count(ids, "impressions")
+        _HITS["200" if entry.status == 200 else "410"].inc()
         start_response("200 OK" if entry.status == 200 else "410 Gone", headers)
         return [b"" if method == "HEAD" else body]
 

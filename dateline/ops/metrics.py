@@ -45,6 +45,12 @@ HTTP_EXCEPTIONS = Counter(
     "Requests that raised an unhandled exception (answered 500), by view.",
     ["view"],
 )
+PAGE_CACHE_HITS = Counter(
+    "dateline_page_cache_hits",
+    "Pages answered from the page cache before Django (dateline/bake/wsgi.py), by status: "
+    "200, 304 or 410. Django's own responses, misses included, are dateline_http_responses.",
+    ["status"],
+)
 WIRE_ITEMS = Counter(
     "dateline_wire_items",
     "Ingest outcomes per source: new, updated, unchanged, stale (items), duplicate, "

@@ -81,15 +81,46 @@ class PageStoreTests:
         assert (store.root / HOST / "feeds/atom/index.atom").is_file()
 
     def test_conditional_get_on_a_hit(self, publish, wsgi, store):
-        """A hit answers 304 to its own ETag or a later If-Modified-Since."""
+        """A hit answers 304 to its own ETag or a later If-Modified-Since. A page has one
+        ETag whichever answers it (Django on a miss, the cache on a hit) and whichever
+        promotion is drawn."""
         story = publish("Forces retake the town")
         path = story.placements.get().path
-        wsgi(path)
+        for other in ("/feeds/rss/", "/", "/iraq-wars/"):
+            first = wsgi(other)
+            assert {wsgi(other).headers["ETag"] for _ in range(8)} == {first.headers["ETag"]}
+        miss = wsgi(path)
         hit = wsgi(path)
+        assert hit.headers["ETag"] == miss.headers["ETag"]
         assert wsgi(path, headers={"If-None-Match": hit.headers["ETag"]}).status == 304
         later = wsgi(path, headers={"If-Modified-Since": hit.headers["Last-Modified"]})
         assert later.status == 304 and later.body == b""
         assert wsgi(path, headers={"If-None-Match": '"other"'}).status == 200
+
+    def test_hits_are_counted_by_status(self, publish, wsgi, store, committed):
+        """Hits (200, 304, 410) count in dateline_page_cache_hits_total; a miss does not."""
+        from prometheus_client import REGISTRY
+
+        def hits(status):
+            value = REGISTRY.get_sample_value("dateline_page_cache_hits_total", {"status": status})
+            return value or 0
+
+        story = publish("Forces retake the town")
+        path = story.placements.get().path
+        before = {status: hits(status) for status in ("200", "304", "410")}
+        etag = wsgi(path).headers["ETag"]  # a miss: stored, not counted
+        assert hits("200") == before["200"]
+        wsgi(path)
+        wsgi(path, headers={"If-None-Match": etag})
+        with committed():
+            services.story_withdraw(story=story)
+        wsgi(path)  # the 410 page is stored by this miss
+        assert wsgi(path).status == 410
+        assert {status: hits(status) - before[status] for status in before} == {
+            "200": 1,
+            "304": 1,
+            "410": 1,
+        }
 
     def test_what_is_not_stored(self, publish, wsgi, store):
         """Query strings, 404s, search and non-GET requests never enter the store."""
