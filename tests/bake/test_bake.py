@@ -249,6 +249,15 @@ class NginxTests:
         assert "Forces retake the town" in feed.text
         sitemap = client.get("/sitemap.xml", headers=war)
         assert sitemap.status_code == 200 and "<sitemapindex" in sitemap.text
+        # Feeds and sitemaps keep nginx's validators (docs/deploy.md); SSI pages have none.
+        for validator, condition in (
+            ("etag", "If-None-Match"),
+            ("last-modified", "If-Modified-Since"),
+        ):
+            value = feed.headers[validator]
+            again = client.get("/feeds/rss/", headers={**war, condition: value})
+            assert again.status_code == 304, validator
+        assert "etag" not in page.headers and "last-modified" not in page.headers
         # A host name that is no site gets nothing (nginx closes the connection).
         with pytest.raises(httpx.RemoteProtocolError):
             client.get("/", headers={"Host": "elsewhere.example"})
