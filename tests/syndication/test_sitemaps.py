@@ -1,4 +1,6 @@
+import os
 import re
+from pathlib import Path
 
 import pytest
 from lxml import etree
@@ -7,6 +9,22 @@ pytestmark = pytest.mark.django_db
 SM = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 NEWS = "{http://www.google.com/schemas/sitemap-news/0.9}"
 W3C_DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2}))?$")
+
+
+# The sitemaps.org schema, from npm's sitemap package (scripts/test-deps).
+SITEMAP_XSD = (
+    Path(__file__).resolve().parents[2] / "var/tools/node_modules/sitemap/schema/sitemap.xsd"
+)
+
+
+@pytest.fixture(scope="module")
+def urlset_schema():
+    if not SITEMAP_XSD.is_file():
+        reason = f"no sitemaps.org schema at {SITEMAP_XSD} (scripts/test-deps installs it)"
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"{reason}: required under CI=true")
+        pytest.skip(reason)
+    return etree.XMLSchema(etree.parse(str(SITEMAP_XSD)))
 
 
 def xml(response):
@@ -53,6 +71,19 @@ class SitemapTests:
             f"http://spacewar.localhost{story.placements.get().path}"
         ]
         assert W3C_DATETIME.match(urls[0].findtext(f"{SM}lastmod"))
+
+    def test_url_sitemaps_validate_against_the_sitemaps_org_schema(
+        self, publish, fetch, urlset_schema
+    ):
+        """The fronts' sitemap and a month's, with a story whose headline needs escaping,
+        are valid by the protocol's own XML Schema."""
+        story = publish('Troops & tanks <"hold"> the line', hours_ago=1)
+        for path in ("/sitemap-fronts.xml", f"/sitemap-{story.published_at:%Y-%m}.xml"):
+            document = xml(fetch(path))
+            assert urlset_schema.validate(document), (path, urlset_schema.error_log)
+        broken = xml(fetch(f"/sitemap-{story.published_at:%Y-%m}.xml"))
+        etree.SubElement(broken[0], f"{SM}priority").text = "2.0"  # out of the range
+        assert not urlset_schema.validate(broken)
 
     def test_news_sitemap_last_48_hours_only(self, publish, fetch):
         """The news sitemap carries only the last 48 hours, with name, language and date."""
