@@ -144,7 +144,12 @@ server {{
     error_page 404 /_errors/404.html;
     location /_gone/ {{ internal; }}
     location /_errors/ {{ internal; }}
-    location /_fragments/ {{ internal; }}
+    location /_fragments/ {{
+        internal;
+        # A fragment that is not there (a re-bake under way, a store purged without one)
+        # is an empty region, never the 404 page: its own includes would recurse.
+        try_files $uri =204;
+    }}
     location /_meta/ {{ return 404; }}
 }}
 """

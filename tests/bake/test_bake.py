@@ -2,6 +2,7 @@
 and the shipped nginx configuration serving the result."""
 
 import re
+import shutil
 import threading
 
 import httpx
@@ -261,3 +262,19 @@ class NginxTests:
         # A host name that is no site gets nothing (nginx closes the connection).
         with pytest.raises(httpx.RemoteProtocolError):
             client.get("/", headers={"Host": "elsewhere.example"})
+
+    def test_a_missing_fragment_is_an_empty_region(self, publish, store, nginx, sections):
+        """A fragment file that is not there (a re-bake under way, a store purged by a
+        process not in bake mode) leaves its region empty; it never turns into the 404
+        page, whose own includes would recurse without end."""
+        story = publish("Forces retake the town", hours_ago=2)
+        call_command("bake", "--quiet")
+        for name in ("promotions", "headlines"):
+            shutil.rmtree(store.root / HOST / "_fragments" / name)
+        (store.root / HOST / "_fragments" / "footer.html").unlink()
+        client = nginx()
+        for path in (story.placements.get().path, "/", "/no-such-page/"):
+            page = client.get(path, headers={"Host": HOST}, timeout=10)
+            assert page.status_code == (404 if path == "/no-such-page/" else 200), path
+            assert "SpaceWar" in page.text and "Copyright" not in page.text, path
+        assert "Forces retake the town" in client.get("/", headers={"Host": HOST}).text
