@@ -1,3 +1,4 @@
+import json
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -126,10 +127,61 @@ class NinjsTests:
         )
         assert item.body_html.startswith("<p>") and "<script" not in item.body_html
 
+    def test_version_3_camel_case(self):
+        """ninjs 3.x's camelCase properties are read: dates, editor's note, and the HTML
+        body rather than the plain-text one beside it."""
+        _, [item] = parse("ninjs/ninjs_3x.json")
+        assert item.dateline_at == datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
+        assert item.ednote == "Adds distance driven" and item.language == "en"
+        assert item.body_html == "<p>The rover drove 40 metres on Tuesday, the agency said.</p>"
+        assert item.subjects == [
+            {"code": "http://cv.iptc.org/newscodes/mediatopic/13000000", "name": "science"}
+        ]
+
+    @pytest.mark.parametrize("spelling", ["pubstatus", "pubStatus"])
+    def test_a_kill_in_either_spelling(self, spelling):
+        """pubStatus canceled (3.x) kills the item as pubstatus (2.x) does."""
+        document = json.loads((FIXTURES / "ninjs/ninjs_3x.json").read_text())
+        del document["pubStatus"]
+        document[spelling] = "canceled"
+        [item] = _parse_json(document)
+        assert item.pub_status == "canceled"
+
+    @pytest.mark.parametrize("name", ["embargoed", "embargoedUntil"])
+    def test_an_embargo_in_either_spelling(self, name):
+        """An embargo under ninjs 3.0's embargoed or 3.1's embargoedUntil holds the item."""
+        document = json.loads((FIXTURES / "ninjs/ninjs_3x.json").read_text())
+        document[name] = "2030-01-01T00:00:00Z"
+        [item] = _parse_json(document)
+        assert item.embargo_until == datetime(2030, 1, 1, tzinfo=UTC)
+
+    @pytest.mark.parametrize(
+        "name, value, reason",
+        [
+            ("keywords", 7, "ninjs property 'keywords' is a number, not a list"),
+            ("subjects", 5, "ninjs property 'subjects' is a number, not a list"),
+            ("pubStatus", {"x": 1}, "ninjs property 'pubStatus' is an object, not text"),
+            ("uri", ["a"], "ninjs property 'uri' is a list, not text"),
+        ],
+    )
+    def test_a_property_of_the_wrong_type_is_named(self, name, value, reason):
+        """A property of the wrong type is refused with its name and what it should be."""
+        document = json.loads((FIXTURES / "ninjs/ninjs_3x.json").read_text())
+        document[name] = value
+        with pytest.raises(ParseError) as error:
+            _parse_json(document)
+        assert str(error.value) == reason
+
     def test_signoff_and_byline(self):
         """A trailing sign-off paragraph is lifted out; "By" is dropped from bylines."""
         _, [item] = parse("ninjs/ninjs_1x.json")
         assert item.signoff == "dw/rs" and item.byline == "Dana Whitfield"
+
+
+def _parse_json(document):
+    data = json.dumps(document).encode()
+    parser, root = detect_parser(data)
+    return parser.parse(data, root)
 
 
 class FeedTests:

@@ -1,5 +1,6 @@
-"""IPTC ninjs 1.x, 2.x and 3.x (JSON). 3.x moved headline, body and description into
-lists of objects with roles; both shapes are read."""
+"""IPTC ninjs 1.x, 2.x and 3.x (JSON). 2.x moved headline, body and description into
+lists of objects with roles, and 3.x spells its properties in camelCase (pubStatus,
+firstCreated, edNote, bodies' contentType...); every shape and spelling is read."""
 
 import json
 
@@ -49,23 +50,21 @@ class NinjsParser(Parser):
             document = json.loads(data)
         except (ValueError, UnicodeDecodeError, RecursionError) as error:
             raise ParseError(f"not valid JSON ({error})") from None
-        guid = document.get("uri") or document.get("guid") or ""
-        if not isinstance(guid, str) or not guid.strip():
+        fields = _Fields(document)
+        guid = fields.text("uri", "guid")
+        if not guid.strip():
             raise ParseError("ninjs document has no uri (a non-empty string)")
         guid = guid.strip()
-        headline = document.get("headline") or _first_value(document.get("headlines"))
-        if not isinstance(headline, str | None):
-            raise ParseError(f"ninjs headline is a {type(headline).__name__}, not text")
-        body = document.get("body_html") or ""
-        if not body and isinstance(document.get("bodies"), list):
-            html = [
-                b for b in document["bodies"] if "html" in str(b.get("contenttype", "text/html"))
-            ]
+        headline = fields.text("headline") or _first_value(fields.list("headlines"))
+        body = fields.text("body_html")
+        bodies = [b for b in fields.list("bodies") if isinstance(b, dict)]
+        if not body and bodies:
+            html = [b for b in bodies if "html" in _content_type(b, default="text/html")]
             body = str(html[0].get("value", "")) if html else ""
         if body:
             body_html, signoff = finish_body(body)
         else:
-            text = document.get("body_text") or _first_value(document.get("bodies"))
+            text = fields.text("body_text") or _first_value(bodies)
             body_html, signoff = body_html_from_text(text)
         byline = document.get("byline") or document.get("by") or ""
         if isinstance(byline, list):
@@ -76,35 +75,83 @@ class NinjsParser(Parser):
         located = document.get("located") or ""
         if isinstance(located, dict):
             located = located.get("name", "")
-        if not located and isinstance(document.get("places"), list) and document["places"]:
-            located = (
-                document["places"][0].get("name", "")
-                if isinstance(document["places"][0], dict)
-                else ""
-            )
+        places = fields.list("places")
+        if not located and places and isinstance(places[0], dict):
+            located = places[0].get("name", "")
         subjects = [
-            {"code": str(s.get("code") or s.get("uri") or ""), "name": str(s.get("name", ""))}
-            for s in document.get("subject") or document.get("subjects") or []
+            {
+                "code": str(s.get("code") or s.get("uri") or s.get("literal") or ""),
+                "name": str(s.get("name", "")),
+            }
+            for s in fields.list("subject", "subjects")
             if isinstance(s, dict)
         ]
-        keywords = [str(k) for k in document.get("keywords") or [] if isinstance(k, str | int)]
-        status = str(document.get("pubstatus") or "usable").lower()
+        keywords = [str(k) for k in fields.list("keywords") if isinstance(k, str | int)]
+        status = fields.text("pubstatus", "pubStatus").lower() or "usable"
         # No version: the pool versions it by content, as for feeds.
         version = None if document.get("version") is None else version_of(document["version"])
+        created = fields.text("firstcreated", "firstCreated", "versioncreated", "versionCreated")
         item = ParsedItem(
             guid=guid,
             version=version,
-            headline=clean_text(str(headline or "")),
+            headline=clean_text(headline),
             byline=byline,
             dateline_place=clean_text(str(located)),
-            dateline_at=parse_time(document.get("firstcreated") or document.get("versioncreated")),
-            language=str(document.get("language") or ""),
+            dateline_at=parse_time(created),
+            language=fields.text("language"),
             urgency=int_or_none(document.get("urgency")),
             subjects=subjects,
             keywords=keywords,
             body_html=body_html,
             signoff=signoff,
-            ednote=clean_text(str(document.get("ednote") or "")),
+            ednote=clean_text(fields.text("ednote", "edNote")),
             pub_status=status if status in ("usable", "withheld", "canceled") else "usable",
         )
-        return [apply_embargo(item, document.get("embargoed"))]
+        embargo = next(
+            (document[name] for name in ("embargoed", "embargoedUntil") if name in document), None
+        )
+        return [apply_embargo(item, embargo)]
+
+
+def _content_type(body: dict, *, default: str) -> str:
+    # ninjs 1.x and 2.x spell it contenttype, 3.x contentType.
+    return str(body.get("contenttype") or body.get("contentType") or default).lower()
+
+
+class _Fields:
+    """A ninjs document's properties by any of their names across versions (2.x lower
+    case, 3.x camelCase), with their types checked: a property of the wrong type is
+    refused with its name, not a Python error."""
+
+    def __init__(self, document):
+        if not isinstance(document, dict):
+            raise ParseError("a ninjs document is a JSON object")
+        self.document = document
+
+    def _get(self, names):
+        for name in names:
+            value = self.document.get(name)
+            if value is not None:
+                return name, value
+        return None, None
+
+    def text(self, *names) -> str:
+        name, value = self._get(names)
+        if value is None:
+            return ""
+        if not isinstance(value, str):
+            raise ParseError(f"ninjs property {name!r} is {_kind(value)}, not text")
+        return value
+
+    def list(self, *names) -> list:
+        name, value = self._get(names)
+        if value is None:
+            return []
+        if not isinstance(value, list):
+            raise ParseError(f"ninjs property {name!r} is {_kind(value)}, not a list")
+        return value
+
+
+def _kind(value) -> str:
+    kinds = {dict: "an object", list: "a list", bool: "true or false", str: "text"}
+    return kinds.get(type(value), "a number")
