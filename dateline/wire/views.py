@@ -50,10 +50,17 @@ def push(request, source_slug):
     if source is None or source.delivery_method != Source.Method.PUSH or not source.push_secret:
         return _refuse(404, "no push source with this name", source_slug, request)
     limit = settings.DATELINE_WIRE_MAX_BYTES
+    length = request.META.get("CONTENT_LENGTH") or ""
+    if not length.strip():
+        # A chunked body (no Content-Length) is not handed to Django by every WSGI server:
+        # refused, rather than answered 202 with the body lost.
+        return _refuse(411, "send the body with a Content-Length header", source_slug, request)
     try:
-        declared = int(request.META.get("CONTENT_LENGTH") or 0)
+        declared = int(length)
     except ValueError:
         return _refuse(400, "invalid Content-Length", source_slug, request)
+    if declared <= 0:
+        return _refuse(400, "empty body: nothing to ingest", source_slug, request)
     if declared > limit:
         return _refuse(413, f"over the {limit}-byte limit", source_slug, request)
     body = request.read(limit + 1)

@@ -86,6 +86,25 @@ class PushTests:
         response = post(client, body, **{"X-Dateline-Signature": sign(body)})
         assert response.status_code == 413 and not Delivery.objects.exists()
 
+    def test_a_body_without_length_is_refused_not_lost(self, client, push_source):
+        """A chunked push (no Content-Length, which some WSGI servers then hand to Django as
+        an empty body) gets 411 instead of a 202 for bytes that were never read; an empty
+        push gets 400. Neither records a delivery."""
+        body = (FIXTURES / "ninjs/ninjs_1x.json").read_bytes()
+        chunked = client.post(
+            "/wire/push/afp-push/", body, content_type="application/json",
+            headers={"host": "spacewar.localhost", "Authorization": f"Bearer {SECRET}"},
+            CONTENT_LENGTH="", HTTP_TRANSFER_ENCODING="chunked",
+        )  # fmt: skip
+        assert chunked.status_code == 411 and "Content-Length" in chunked.json()["error"]
+        empty = client.post(
+            "/wire/push/afp-push/", b"", content_type="application/xml",
+            headers={"host": "spacewar.localhost", "Authorization": f"Bearer {SECRET}"},
+            CONTENT_LENGTH="0",
+        )  # fmt: skip
+        assert empty.status_code == 400 and empty.json()["error"].startswith("empty body")
+        assert not Delivery.objects.exists()
+
     def test_bad_content_quarantined(self, client, push_source):
         """A correctly signed but unreadable push is kept and quarantined with the reason."""
         from dateline.wire.tasks import delivery_process
