@@ -91,7 +91,9 @@ def _read(source: Source, data: bytes, origin: str) -> _Arrival:
             origin=origin,
             size=len(data),
             sha256=sha256_of(data),
-            reason=f"{len(data)} bytes is over the {limit}-byte limit (DATELINE_WIRE_MAX_BYTES)",
+            reason=(
+                f"over the {limit}-byte limit (DATELINE_WIRE_MAX_BYTES); its bytes are not kept"
+            ),
         )
     arrival = _Arrival(origin=origin, size=len(data), sha256=sha256_of(data))
     arrival.data = data
@@ -529,6 +531,21 @@ def delivery_receive(*, source: Source, data: bytes, origin: str) -> tuple[Deliv
     if existing.status == Delivery.Status.PENDING:  # its task may be lost: queue it again
         transaction.on_commit(lambda: delivery_process.enqueue(existing.pk))
     return existing, False
+
+
+def delivery_quarantine(*, source: Source, data: bytes, origin: str, reason: str) -> IngestResult:
+    """Keep bytes that cannot be opened as deliveries at all (a damaged archive) as one
+    quarantined delivery with ``reason``, so that the admin lists it."""
+    sha256 = sha256_of(data)
+    raw_store_many({sha256: data})
+    delivery, _ = Delivery.objects.get_or_create(
+        source=source, sha256=sha256,
+        defaults={"size": len(data), "origin": origin[:500], "reason": reason,
+                  "status": Delivery.Status.QUARANTINED},
+    )  # fmt: skip
+    return IngestResult(
+        path=origin, status="quarantined", reason=delivery.reason, delivery_id=delivery.pk
+    )
 
 
 def delivery_rerun(*, delivery: Delivery) -> list[IngestResult]:

@@ -125,9 +125,50 @@ class IngestBatchTests:
         assert line["status"] == "quarantined" and "1000-byte limit" in line["reason"]
 
     def test_missing_path_reported(self, tmp_path):
-        """A path that does not exist is reported, not a crash."""
-        [line] = ingest_json(tmp_path / "nope.xml")
-        assert line["status"] == "quarantined" and "no such file" in line["reason"]
+        """A path that does not exist is no delivery: the rest is ingested, then the
+        command fails naming it."""
+        err = io.StringIO()
+        out = io.StringIO()
+        with pytest.raises(CommandError, match="1 path\\(s\\) not found: .*nope.xml"):
+            call_command(
+                "ingest", str(tmp_path / "nope.xml"), str(FIXTURES / "ninjs/ninjs_1x.json"),
+                "--json", stdout=out, stderr=err,
+            )  # fmt: skip
+        assert "nope.xml: no such file or folder" in err.getvalue()
+        [line] = [json.loads(text) for text in out.getvalue().splitlines()]
+        assert line["status"] == "new"
+        assert not Delivery.objects.filter(origin__endswith="nope.xml").exists()
+
+    def test_links_in_a_tar_are_reported(self, tmp_path):
+        """Symbolic and hard links in a tar are each reported with what they point to,
+        never followed; the file beside them is ingested."""
+        tarball = tmp_path / "links.tar"
+        with tarfile.open(tarball, "w") as tarred:
+            tarred.add(FIXTURES / "ninjs/ninjs_1x.json", "story.json")
+            for name, kind in (("passwd", tarfile.SYMTYPE), ("hard", tarfile.LNKTYPE)):
+                link = tarfile.TarInfo(name)
+                link.type, link.linkname = kind, "/etc/passwd"
+                tarred.addfile(link)
+        lines = {Path(line["path"].split(":")[-1]).name: line for line in ingest_json(tarball)}
+        assert lines["story.json"]["status"] == "new"
+        assert lines["passwd"]["status"] == "quarantined"
+        assert "symbolic link to '/etc/passwd'" in lines["passwd"]["reason"]
+        assert "hard link to '/etc/passwd'" in lines["hard"]["reason"]
+
+    def test_a_damaged_archive_is_kept_and_quarantined(self, tmp_path):
+        """A zip cut short is quarantined with the reason, its bytes kept as a delivery
+        the admin lists."""
+        archive = tmp_path / "cut.zip"
+        with zipfile.ZipFile(archive, "w") as zipped:
+            zipped.write(FIXTURES / "ninjs/ninjs_1x.json", "story.json")
+        archive.write_bytes(archive.read_bytes()[:-30])
+        [line] = ingest_json(archive)
+        assert line["status"] == "quarantined" and "damaged archive" in line["reason"]
+        delivery = Delivery.objects.get(status="quarantined")
+        assert raw_read(delivery.sha256) == archive.read_bytes()
+        assert "damaged archive" in delivery.reason
+        [again] = ingest_json(archive)  # the same bytes again: the same delivery
+        assert again["status"] == "quarantined" and Delivery.objects.count() == 1
 
     def test_unknown_source_refused(self):
         """An unknown --source is refused with the known ones listed."""

@@ -16,7 +16,12 @@ from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
 from dateline.wire.models import Source
-from dateline.wire.services import OUTCOMES, IngestResult, deliveries_ingest
+from dateline.wire.services import (
+    OUTCOMES,
+    IngestResult,
+    deliveries_ingest,
+    delivery_quarantine,
+)
 
 # A batch is read and written to the pool in a few queries.
 BATCH_FILES = 200
@@ -36,17 +41,29 @@ def _files(paths):
             yield str(path), None
 
 
+class DamagedArchive(Exception):
+    """An archive that cannot be read to its end: its own bytes are kept, quarantined."""
+
+    def __init__(self, path: Path, error: Exception):
+        super().__init__(f"damaged archive ({type(error).__name__}: {error})")
+        self.path = path
+
+
+class NotAFile(OSError):
+    """An archive member that is no regular file (a link, a device): nothing to ingest."""
+
+
 def _one(path: Path):
     """(origin, loader) pairs of one file, or of each member of an archive. A damaged
-    or unreadable archive yields one entry whose loader raises (reported, not fatal)."""
+    archive yields one entry whose loader raises DamagedArchive (reported, not fatal)."""
     try:
         yield from _members(path)
     except (OSError, zipfile.BadZipFile, tarfile.TarError, EOFError, RuntimeError,
             NotImplementedError, ValueError) as error:  # fmt: skip
-        message = f"{type(error).__name__}: {error}"
+        damaged = DamagedArchive(path, error)
 
-        def fail(message=message):
-            raise OSError(message)
+        def fail(damaged=damaged):
+            raise damaged
 
         yield f"{path} (archive)", fail
 
@@ -67,12 +84,29 @@ def _members(path: Path):
     elif tarfile.is_tarfile(path):
         with tarfile.open(path) as archive:
             for member in archive:
-                if not member.isfile():
+                if member.isdir():
                     continue
                 origin = f"{path}:{member.name}"
+                if not member.isfile():
+                    yield origin, lambda m=member: _not_a_file(m)
+                    continue
                 yield origin, lambda a=archive, m=member: a.extractfile(m).read(limit + 1)
     else:
+        with path.open("rb") as handle:
+            magic = handle.read(4)
+        if magic == b"PK\x03\x04":
+            raise zipfile.BadZipFile("a zip archive cut short: no central directory")
+        if magic[:2] == b"\x1f\x8b":
+            raise tarfile.ReadError("gzip-compressed, but not a readable tar archive")
         yield str(path), lambda p=path: _read_capped(p, limit)
+
+
+def _not_a_file(member: tarfile.TarInfo):
+    if member.issym() or member.islnk():
+        kind = f"a {'symbolic' if member.issym() else 'hard'} link to {member.linkname!r}"
+    else:
+        kind = "a device or pipe"
+    raise NotAFile(f"not a file but {kind}: nothing to ingest; add the file itself")
 
 
 def _read_capped(path: Path, limit: int) -> bytes:
@@ -100,24 +134,22 @@ class Command(BaseCommand):
         batch, batch_bytes = [], 0
         # Lazily: an archive stays open only while its members are read.
         self.bar = tqdm(unit="file", disable=json or None, file=sys.stderr)
+        missing = []
         for origin, load in _files(paths):
-            files += 1
-            if load is None:
-                self._report(
-                    [
-                        IngestResult(
-                            path=origin, status="quarantined", reason="no such file or folder"
-                        )
-                    ]
-                )
+            if load is None:  # not a delivery: the operator's typo, said at the end
+                missing.append(origin)
+                self.stderr.write(f"{origin}: no such file or folder")
                 continue
+            files += 1
             try:
                 data = load()
+            except DamagedArchive as damaged:
+                self._report([self._keep_damaged(source_obj, origin, damaged)])
+                continue
             except (OSError, zipfile.BadZipFile, tarfile.TarError, EOFError, RuntimeError,
                     NotImplementedError, ValueError) as error:  # fmt: skip
-                self._report(
-                    [IngestResult(path=origin, status="quarantined", reason=f"unreadable: {error}")]
-                )
+                reason = str(error) if isinstance(error, NotAFile) else f"unreadable: {error}"
+                self._report([IngestResult(path=origin, status="quarantined", reason=reason)])
                 continue
             batch.append((origin, data))
             batch_bytes += len(data)
@@ -130,6 +162,21 @@ class Command(BaseCommand):
         if not json:
             summary = ", ".join(f"{self.counts[outcome]} {outcome}" for outcome in OUTCOMES)
             self.stdout.write(f"{files} files: {summary}")
+        if missing:
+            raise CommandError(f"{len(missing)} path(s) not found: {', '.join(missing)}")
+
+    def _keep_damaged(self, source, origin, damaged: DamagedArchive) -> IngestResult:
+        """A damaged archive's own bytes, kept as a quarantined delivery (the admin lists
+        it) when they fit the size limit; reported either way."""
+        limit = settings.DATELINE_WIRE_MAX_BYTES
+        try:
+            data = _read_capped(damaged.path, limit)
+        except OSError as error:
+            return IngestResult(path=origin, status="quarantined", reason=f"unreadable: {error}")
+        if len(data) > limit:
+            reason = f"{damaged}; not kept: the archive is over the {limit}-byte limit"
+            return IngestResult(path=origin, status="quarantined", reason=reason)
+        return delivery_quarantine(source=source, data=data, origin=origin, reason=str(damaged))
 
     def _flush(self, source, batch):
         self._report(deliveries_ingest(source=source, deliveries=batch), files=len(batch))
