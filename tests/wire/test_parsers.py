@@ -60,6 +60,13 @@ class NewsMLG2Tests:
         ]
         assert items[0].body_html.count("<p>") == 2 and items[1].version == 2
 
+    def test_blank_lines_before_the_declaration(self):
+        """Blank lines before <?xml ...?> do not make a document unreadable."""
+        data = b"\r\n\n  " + (FIXTURES / "newsml_g2/afp_text_nitf_v1.xml").read_bytes()
+        parser, root = detect_parser(data)
+        [item] = parser.parse(data, root)
+        assert item.headline == "Navy tests harbour drones in Baltic exercise"
+
     def test_utf16_is_read(self):
         """A document in UTF-16 (declared, with a byte order mark) parses like UTF-8."""
         text = (FIXTURES / "newsml_g2/afp_text_nitf_v1.xml").read_text(encoding="utf-8")

@@ -146,7 +146,11 @@ def detect_parser(data: bytes, *, format_hint: str = "auto") -> tuple[Parser, ob
         raise ParseError("empty delivery")
     if b"\x00" in data[:1024] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise ParseError("binary content (NUL bytes), not a text format of any agency")
-    root = _xml_root(data) if _looks_like_xml(data) else None
+    # Blank lines before the XML declaration (common in agency files, and fatal to a
+    # strict parser) are dropped; the declaration must otherwise come first.
+    root = (
+        _xml_root(data.lstrip() if data[:1].isspace() else data) if _looks_like_xml(data) else None
+    )
     if format_hint != "auto":
         parser = get_parser(format_hint)
         if not parser.sniff(data, root):
