@@ -115,6 +115,28 @@ class BakeCommandTests:
             file = store.page_file(HOST, path)
             assert file.read_bytes() == rendered.body, path
 
+    def test_the_output_is_the_progress_and_a_summary(
+        self, publish, store, caplog, tmp_path, settings
+    ):
+        """A bake logs no request line per page, ends with one summary line, and warns
+        when it writes an nginx configuration for a store that is not in bake mode."""
+        import io
+        import logging
+
+        publish("Forces retake the town")
+        settings.DATELINE_BAKE = False
+        out, err = io.StringIO(), io.StringIO()
+        level = logging.getLogger("dateline.request").level
+        with caplog.at_level(logging.INFO, logger="dateline.request"):
+            call_command(
+                "bake", "--quiet", "--site", HOST, "--nginx-conf", str(tmp_path / "n.conf"),
+                stdout=out, stderr=err,
+            )  # fmt: skip
+        assert not [r for r in caplog.records if r.name == "dateline.request"]
+        assert logging.getLogger("dateline.request").level == level  # as it was
+        assert re.search(r"^baked \d+ pages of 1 site into ", out.getvalue(), re.M)
+        assert "DATELINE_BAKE is not set" in err.getvalue()
+
     def test_a_second_bake_rewrites_nothing(self, publish, store):
         """Baking an unchanged network again leaves every file as it was (inode, mtime)."""
         publish("Forces retake the town")

@@ -1,8 +1,10 @@
 """dateline bake: write every public page, feed and sitemap of the network into the
 page store, one folder per site, for nginx or a CDN to serve as it is."""
 
+import logging
 from pathlib import Path
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
@@ -82,10 +84,34 @@ class Command(BaseCommand):
             )  # fmt: skip
             Path(nginx_conf).write_text(text)
             self.stdout.write(f"nginx configuration written to {nginx_conf}")
+            if not settings.DATELINE_BAKE:
+                self.stderr.write(
+                    "Warning: DATELINE_BAKE is not set. Without it a publish purges the store "
+                    "instead of re-baking it, and nginx serves the pages it touched with empty "
+                    "regions and stale links until the next bake. Set DATELINE_BAKE=1 for every "
+                    "process that serves this store (docs/deploy.md)."
+                )
 
     def _bake(self, store, sites, *, quiet, processes):
         paths = {s.host: site_paths(s) for s in sites}
         total = sum(len(p) for p in paths.values())
+        written = 0
+        # One request-log line per page would bury the progress bar: the bake's renders are
+        # logged only when they go wrong.
+        request_log = logging.getLogger("dateline.request")
+        level = request_log.level
+        request_log.setLevel(max(level, logging.WARNING))
+        try:
+            written = self._bake_sites(store, sites, paths, total, quiet=quiet, processes=processes)
+        finally:
+            request_log.setLevel(level)
+        plural = "" if len(sites) == 1 else "s"
+        self.stdout.write(
+            f"baked {total} pages of {len(sites)} site{plural} into {store.root} "
+            f"({written} files changed)"
+        )
+
+    def _bake_sites(self, store, sites, paths, total, *, quiet, processes) -> int:
         written = 0
         with tqdm(total=total, unit="page", disable=quiet, file=self.stderr) as bar:
             for s in sites:
@@ -102,6 +128,4 @@ class Command(BaseCommand):
                     )
                 except BakeError as error:
                     raise CommandError(str(error)) from error
-        self.stdout.write(
-            f"baked {total} pages of {len(sites)} sites into {store.root} ({written} files changed)"
-        )
+        return written
