@@ -15,7 +15,22 @@ from . import selectors
 NEWS_NS = "http://www.google.com/schemas/sitemap-news/0.9"
 
 
-class FrontsSitemap(Sitemap):
+class _SiteSitemap(Sitemap):
+    """A sitemap of one of our sites: its addresses start with the site's public base URL
+    (scheme and port from settings, as in the index, feeds and canonical links), not with
+    the host and scheme of the request that asked (the baker's, a proxy's)."""
+
+    def get_urls(self, page=1, site=None, protocol=None):
+        scheme, _, domain = self.site.base_url.partition("://")
+        return super().get_urls(page=page, site=_Domain(domain), protocol=scheme)
+
+
+class _Domain:
+    def __init__(self, domain):
+        self.domain = domain
+
+
+class FrontsSitemap(_SiteSitemap):
     changefreq = "hourly"
 
     def __init__(self, site):
@@ -28,7 +43,7 @@ class FrontsSitemap(Sitemap):
         return path
 
 
-class MonthSitemap(Sitemap):
+class MonthSitemap(_SiteSitemap):
     limit = 50000  # the protocol's maximum per file
 
     def __init__(self, site, year, month):

@@ -85,6 +85,24 @@ class SitemapTests:
         etree.SubElement(broken[0], f"{SM}priority").text = "2.0"  # out of the range
         assert not urlset_schema.validate(broken)
 
+    def test_every_sitemap_uses_the_public_address(self, publish, client, settings):
+        """The fronts' and months' sitemaps name pages at the site's public address (scheme
+        and port), like the index and the news sitemap, whatever host the request used."""
+        settings.DATELINE_PUBLIC_SCHEME, settings.DATELINE_PUBLIC_PORT = "https", 8443
+        story = publish("Month story", hours_ago=1)
+        locations = []
+        for path in (
+            "/sitemap.xml",
+            "/sitemap-fronts.xml",
+            f"/sitemap-{story.published_at:%Y-%m}.xml",
+        ):
+            response = client.get(path, headers={"host": "spacewar.localhost"})
+            locations += [loc.text for loc in xml(response).iter(f"{SM}loc")]
+        assert len(locations) > 3
+        assert all(loc.startswith("https://spacewar.localhost:8443/") for loc in locations), (
+            locations
+        )
+
     def test_news_sitemap_last_48_hours_only(self, publish, fetch):
         """The news sitemap carries only the last 48 hours, with name, language and date."""
         publish("Fresh story", hours_ago=3)
