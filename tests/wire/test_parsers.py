@@ -200,6 +200,20 @@ class FeedTests:
         assert item.dateline_at == datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
         assert item.body_html.startswith("<p>The tidal array")
 
+    def test_a_feed_with_html_entities_is_read_leniently(self):
+        """An RSS feed with &nbsp; and a bare & in its titles (not well-formed, common in
+        real feeds) is read item by item, as feedparser reads it; NewsML-G2 with the same
+        fault stays refused."""
+        data = (FIXTURES / "feeds/rss2.xml").read_bytes()
+        data = data.replace(b"Tidal array passes first winter", b"Tidal&nbsp;array passes R & D")
+        parser, root = detect_parser(data)
+        items = parser.parse(data, root)
+        assert parser.format == "feed" and items[0].headline == "Tidal array passes R & D"
+        g2 = (FIXTURES / "newsml_g2/afp_text_nitf_v1.xml").read_bytes()
+        g2 = g2.replace(b"Navy tests", b"Navy&nbsp;tests")
+        with pytest.raises(ParseError, match="not well-formed XML"):
+            detect_parser(g2)
+
     def test_atom(self):
         """Atom 1.0 entries carry id, title, author and content."""
         fmt, [item] = parse("feeds/atom.xml")

@@ -116,9 +116,11 @@ def _xml_root(data: bytes):
     try:
         root = etree.fromstring(data, _xml_parser())
     except etree.XMLSyntaxError as error:
-        line = getattr(error, "lineno", None)
-        where = f" at line {line}" if line else ""
-        raise ParseError(f"not well-formed XML{where} ({error.msg})") from None
+        root = _feed_recovered(data)
+        if root is None:
+            line = getattr(error, "lineno", None)
+            where = f" at line {line}" if line else ""
+            raise ParseError(f"not well-formed XML{where} ({error.msg})") from None
     except ValueError as error:  # e.g. an unknown declared encoding
         raise ParseError(f"unreadable XML: {error}") from None
     # The byte search above misses UTF-16/32 documents: ask the parsed tree too.
@@ -128,6 +130,24 @@ def _xml_root(data: bytes):
             "declares XML entities in its DTD, refused: entity expansion and external "
             "entities are how XML bombs and file reads work; ask the agency for a file without a DTD"
         )
+    return root
+
+
+_FEED_START = re.compile(rb"<(?:rss|feed)[\s>]")
+
+
+def _feed_recovered(data: bytes):
+    """An RSS or Atom feed that is not well-formed (an HTML entity such as &nbsp; or a
+    bare & in one title: common in real feeds, and read by feedparser) is let through
+    to the feed parser, which reads feeds leniently; the other formats stay strict."""
+    if not _FEED_START.search(data[:4096]):
+        return None
+    try:
+        root = etree.fromstring(data, etree.XMLParser(**_XML_PARSER_OPTIONS, recover=True))
+    except (etree.XMLSyntaxError, ValueError):
+        return None
+    if root is None or etree.QName(root).localname not in ("rss", "feed"):
+        return None
     return root
 
 
