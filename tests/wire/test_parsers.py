@@ -60,6 +60,18 @@ class NewsMLG2Tests:
         ]
         assert items[0].body_html.count("<p>") == 2 and items[1].version == 2
 
+    def test_a_wrongly_declared_encoding_is_refused(self):
+        """UTF-8 bytes under an ISO-8859-1 declaration are refused with the reason;
+        real ISO-8859-1 bytes under that declaration are read."""
+        text = (FIXTURES / "newsml_g2/afp_text_nitf_v1.xml").read_text(encoding="utf-8")
+        text = text.replace('encoding="UTF-8"', 'encoding="ISO-8859-1"')
+        text = text.replace("Navy tests", "Tromsø navy tests")
+        with pytest.raises(ParseError, match="declares ISO-8859-1 but its bytes are UTF-8"):
+            detect_parser(text.encode("utf-8"))
+        data = text.encode("iso-8859-1")
+        parser, root = detect_parser(data)
+        assert parser.parse(data, root)[0].headline.startswith("Tromsø navy tests")
+
     def test_blank_lines_before_the_declaration(self):
         """Blank lines before <?xml ...?> do not make a document unreadable."""
         data = b"\r\n\n  " + (FIXTURES / "newsml_g2/afp_text_nitf_v1.xml").read_bytes()

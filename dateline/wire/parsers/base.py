@@ -113,6 +113,7 @@ def _xml_root(data: bytes):
             "declares XML entities (<!ENTITY>), refused: entity expansion and external "
             "entities are how XML bombs and file reads work; ask the agency for a file without a DTD"
         )
+    _check_declared_encoding(data)
     try:
         root = etree.fromstring(data, _xml_parser())
     except etree.XMLSyntaxError as error:
@@ -131,6 +132,29 @@ def _xml_root(data: bytes):
             "entities are how XML bombs and file reads work; ask the agency for a file without a DTD"
         )
     return root
+
+
+_SINGLE_BYTE_DECLARATION = re.compile(
+    rb"""^\s*<\?xml[^>]*encoding\s*=\s*["'](iso-8859-1|iso8859-1|latin-?1|windows-1252|cp1252)["']""",
+    re.IGNORECASE,
+)
+
+
+def _check_declared_encoding(data: bytes) -> None:
+    """A document that declares a single-byte encoding but whose bytes are UTF-8 (the
+    common mistake: 'Tromsø' would be read as 'TromsÃ¸') is refused, not ingested garbled.
+    Text in those encodings that is also valid multi-byte UTF-8 does not occur in practice."""
+    declared = _SINGLE_BYTE_DECLARATION.match(data[:200])
+    if not declared or data.isascii():
+        return
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return  # really single-byte text
+    raise ParseError(
+        f"declares {declared[1].decode()} but its bytes are UTF-8 (accented letters would "
+        'come out garbled); ask the agency to declare encoding="UTF-8"'
+    )
 
 
 _FEED_START = re.compile(rb"<(?:rss|feed)[\s>]")
