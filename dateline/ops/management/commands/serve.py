@@ -39,7 +39,7 @@ class Command(BaseCommand):
         env = {
             **os.environ,
             "DJANGO_SETTINGS_MODULE": settings.SETTINGS_MODULE,
-            "PROMETHEUS_MULTIPROC_DIR": str(_metrics_dir()),
+            "PROMETHEUS_MULTIPROC_DIR": str(_metrics_dir(port)),
         }
         server_argv = [
             granian,
@@ -92,12 +92,14 @@ class Command(BaseCommand):
                     child.kill()
 
 
-def _metrics_dir() -> Path:
+def _metrics_dir(port) -> Path:
     """Where the children (granian workers, the background worker) write their
     metrics for /metrics to add up (prometheus-client's multiprocess mode). Emptied
-    at each start, as the client requires: old files would count twice."""
-    path = Path(os.environ.get("PROMETHEUS_MULTIPROC_DIR") or settings.VAR_DIR / "prometheus")
+    at each start, as the client requires: old files would count twice. One folder per
+    port by default, so that a second server on the machine leaves the first's alone."""
+    default = settings.VAR_DIR / "prometheus" / str(port)
+    path = Path(os.environ.get("PROMETHEUS_MULTIPROC_DIR") or default)
     path.mkdir(parents=True, exist_ok=True)
     for stale in path.glob("*.db"):
-        stale.unlink()
+        stale.unlink(missing_ok=True)
     return path
