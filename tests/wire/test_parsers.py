@@ -72,6 +72,13 @@ class NewsMLG2Tests:
         parser, root = detect_parser(data)
         assert parser.parse(data, root)[0].headline.startswith("Tromsø navy tests")
 
+    @pytest.mark.parametrize("codec", ["utf-16-le", "utf-16-be"])
+    def test_utf16_without_a_byte_order_mark_is_named(self, codec):
+        """UTF-16 without its byte order mark is refused as that, not as binary."""
+        text = (FIXTURES / "newsml_g2/afp_text_nitf_v1.xml").read_text(encoding="utf-8")
+        with pytest.raises(ParseError, match="UTF-16 text without a byte order mark"):
+            detect_parser(text.encode(codec))
+
     def test_blank_lines_before_the_declaration(self):
         """Blank lines before <?xml ...?> do not make a document unreadable."""
         data = b"\r\n\n  " + (FIXTURES / "newsml_g2/afp_text_nitf_v1.xml").read_bytes()

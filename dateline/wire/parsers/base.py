@@ -189,6 +189,13 @@ def detect_parser(data: bytes, *, format_hint: str = "auto") -> tuple[Parser, ob
     if not stripped:
         raise ParseError("empty delivery")
     if b"\x00" in data[:1024] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        if data.lstrip(b"\x00 \t\r\n").startswith((b"<\x00", b"{\x00")) or data.startswith(
+            (b"\x00<", b"\x00{")
+        ):
+            raise ParseError(
+                "UTF-16 text without a byte order mark, which cannot be read reliably: "
+                "ask the agency to send UTF-8, or UTF-16 with its byte order mark"
+            )
         raise ParseError("binary content (NUL bytes), not a text format of any agency")
     # Blank lines before the XML declaration (common in agency files, and fatal to a
     # strict parser) are dropped; the declaration must otherwise come first.
