@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 
 from dateline.ops.metrics import wire_outcomes
-from dateline.sql import aware, insert_rows
+from dateline.sql import aware, fetch_in, insert_rows
 
 from . import clusters
 from .models import Delivery, RawDelivery, Source, WireItem
@@ -184,15 +184,19 @@ def delivery_ingest(*, source: Source, data: bytes, origin: str) -> list[IngestR
     return deliveries_ingest(source=source, deliveries=[(origin, data)])
 
 
+# The ingest path's look-ups by natural key, in plain SQL (building the equivalent ORM
+# queries cost more than running them); no ORDER BY, which would lead SQLite to walk
+# a date index instead of looking the keys up.
+_DELIVERY_IDS_SQL = "SELECT sha256, id FROM wire_delivery WHERE source_id = %s AND sha256 IN ({})"
+_VERSIONS_SQL = (
+    "SELECT id, guid, version, is_current, content_hash, cluster_key, pub_status"
+    " FROM wire_wireitem WHERE source_id = %s AND guid IN ({})"
+)
+_ITEM_IDS_SQL = "SELECT id, guid, version FROM wire_wireitem WHERE source_id = %s AND guid IN ({})"
+
+
 def _commit(source: Source, arrivals: list[_Arrival]) -> list[IngestResult]:
-    known = {}
-    shas = list({a.sha256 for a in arrivals})
-    for start in range(0, len(shas), _CHUNK):
-        known.update(
-            Delivery.objects.filter(source=source, sha256__in=shas[start : start + _CHUNK])
-            .order_by()  # no ORDER BY: it would lead SQLite to a walk of a date index
-            .values_list("sha256", "id")
-        )  # fmt: skip
+    known = dict(fetch_in(_DELIVERY_IDS_SQL, [source.pk], {a.sha256 for a in arrivals}))
     fresh = []
     for arrival in arrivals:
         if arrival.sha256 in known:
@@ -213,14 +217,7 @@ def _commit(source: Source, arrivals: list[_Arrival]) -> list[IngestResult]:
         fresh.append(arrival)
     raw_store_many({a.sha256: a.data for a in fresh if a.data is not None})
     insert_rows(Delivery, [a.delivery for a in fresh])
-    fresh_shas = [a.sha256 for a in fresh]
-    ids = {}
-    for start in range(0, len(fresh_shas), _CHUNK):
-        ids.update(
-            Delivery.objects.filter(source=source, sha256__in=fresh_shas[start : start + _CHUNK])
-            .order_by()
-            .values_list("sha256", "id")
-        )  # fmt: skip
+    ids = dict(fetch_in(_DELIVERY_IDS_SQL, [source.pk], [a.sha256 for a in fresh]))
     for arrival in fresh:
         arrival.delivery.pk = ids[arrival.sha256]
         known[arrival.sha256] = arrival.delivery.pk
@@ -256,26 +253,23 @@ def _commit(source: Source, arrivals: list[_Arrival]) -> list[IngestResult]:
 
 @dataclass
 class _GuidState:
-    current: WireItem | None
+    current: SimpleNamespace | None  # the current version's row, as _VERSIONS_SQL reads it
     versions: set
 
 
 def _pool_store(source: Source, arrivals: list[_Arrival]) -> dict[int, list[IngestResult]]:
     guids = list({item.guid[:500] for a in arrivals for item in a.items})
     states: dict[str, _GuidState] = {guid: _GuidState(None, set()) for guid in guids}
-    for start in range(0, len(guids), _CHUNK):
-        rows = (
-            WireItem.objects.filter(source=source, guid__in=guids[start : start + _CHUNK])
-            .order_by()  # by (source, guid): ordering by date would walk a date index
-            .only(
-                "id", "guid", "version", "is_current", "content_hash", "cluster_key", "pub_status"
-            )
-        )
-        for row in rows:
-            state = states[row.guid]
-            state.versions.add(row.version)
-            if row.is_current:
-                state.current = row
+    for pk, guid, version, is_current, content_hash, cluster_key, pub_status in fetch_in(
+        _VERSIONS_SQL, [source.pk], guids
+    ):
+        state = states[guid]
+        state.versions.add(version)
+        if is_current:
+            state.current = SimpleNamespace(
+                pk=pk, version=version, is_current=True, content_hash=content_hash,
+                cluster_key=cluster_key, pub_status=pub_status,
+            )  # fmt: skip
     to_create: list[WireItem] = []
     demoted_ids: list[int] = []
     killed_ids: list[int] = []
@@ -440,17 +434,10 @@ def _bands_store(source: Source, records) -> None:
     """Index the new items' bands (their ids are read back: the insert is raw)."""
     if not records:
         return
-    ids = {}
-    guids = list({r.guid for r in records})
-    for start in range(0, len(guids), _CHUNK):
-        ids.update(
-            ((guid, version), pk)
-            for pk, guid, version in WireItem.objects.filter(
-                source=source, guid__in=guids[start : start + _CHUNK]
-            )
-            .order_by()
-            .values_list("id", "guid", "version")
-        )
+    ids = {
+        (guid, version): pk
+        for pk, guid, version in fetch_in(_ITEM_IDS_SQL, [source.pk], {r.guid for r in records})
+    }
     adapt = connection.ops.adapt_datetimefield_value
     rows = []
     for record in records:
