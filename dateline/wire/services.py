@@ -73,11 +73,14 @@ class _Arrival:
     delivery: Delivery | None = None
 
 
+# json.dumps(..., ensure_ascii=False) would build an encoder per call: one, kept.
+_HASH_ENCODER = json.JSONEncoder(ensure_ascii=False)
+
+
 def _content_hash(item: ParsedItem) -> str:
-    payload = json.dumps(
+    payload = _HASH_ENCODER.encode(
         [item.headline, item.byline, item.dateline_place, item.body_html, item.signoff,
-         item.pub_status, item.embargo_until and item.embargo_until.isoformat()],
-        ensure_ascii=False,
+         item.pub_status, item.embargo_until and item.embargo_until.isoformat()]
     )  # fmt: skip
     return hashlib.sha256(payload.encode()).hexdigest()
 
