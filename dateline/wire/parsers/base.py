@@ -295,8 +295,6 @@ def _plain_blocks_html(elements) -> str | None:
         if block is None or len(element):
             return None
         text = element.text or ""
-        if _REWRITTEN_BY_HTML5EVER.search(text):
-            return None
         if "&" in text or "<" in text or ">" in text or "\u00a0" in text:
             text = (
                 text.replace("&", "&amp;")
@@ -305,7 +303,9 @@ def _plain_blocks_html(elements) -> str | None:
                 .replace("\u00a0", "&nbsp;")
             )
         parts.append(f"<{block}>{text}</{block}>")
-    return "\n".join(parts)
+    html = "\n".join(parts)
+    # Tags hold none of these characters: one search of the result asks every text.
+    return None if _REWRITTEN_BY_HTML5EVER.search(html) else html
 
 
 def _as_is(html: str) -> str:
