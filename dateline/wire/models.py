@@ -97,7 +97,10 @@ class Delivery(models.Model):
         ACCEPTED = "accepted", "Accepted"
         QUARANTINED = "quarantined", "Quarantined"
 
-    source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="deliveries")
+    # No index of its own: the (source, sha256) key leads with it.
+    source = models.ForeignKey(
+        Source, on_delete=models.PROTECT, related_name="deliveries", db_index=False
+    )
     sha256 = models.CharField(max_length=64)
     size = models.PositiveBigIntegerField()
     origin = models.CharField(max_length=500, help_text="File path, archive member or URL.")
@@ -155,7 +158,9 @@ class WireItem(models.Model):
     content_hash = models.CharField(max_length=64)
     # The story cluster: "<source id>:<guid>" of the first item of the event seen;
     # items of other agencies (or re-sends) about the same event share it.
-    cluster_key = models.CharField(max_length=520, db_index=True)
+    # Not indexed: nothing looks items up by cluster (the desk reads its entries'
+    # own indexed copy), and a new story's key lands anywhere in such an index.
+    cluster_key = models.CharField(max_length=520)
     cluster_score = models.FloatField(
         null=True, blank=True, help_text="Estimated similarity to the item it was grouped with."
     )

@@ -2,8 +2,7 @@
 ROWID table: ingest writes sixteen band rows per item, and each went into three
 B-trees (the table, its unique key, an index of items nothing reads); now one.
 Django cannot turn a table's primary key into a composite one in place, so the
-rows are set aside, the table made anew and the rows put back. Items lose their
-index of sources too: the (source, guid, version) key leads with it."""
+rows are set aside, the table made anew and the rows put back."""
 
 import django.db.models.deletion
 from django.db import migrations, models
@@ -30,16 +29,6 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.AlterField(
-            model_name="wireitem",
-            name="source",
-            field=models.ForeignKey(
-                db_index=False,
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="items",
-                to="wire.source",
-            ),
-        ),
         migrations.RunSQL(
             f"CREATE TABLE wire_clusterband_kept AS SELECT {_COLUMNS} FROM wire_clusterband",
             reverse_sql=[
