@@ -330,7 +330,8 @@ def _pool_store(source: Source, arrivals: list[_Arrival]) -> dict[int, list[Inge
             result.status = "new" if current is None else "updated"
             state.current = wire_item
     _cluster(source, to_create)
-    WireItem.objects.filter(id__in=killed_ids).update(pub_status=WireItem.PubStatus.CANCELED)
+    if killed_ids:
+        WireItem.objects.filter(id__in=killed_ids).update(pub_status=WireItem.PubStatus.CANCELED)
     # Demote before inserting: one current version per guid is a database constraint.
     for start in range(0, len(demoted_ids), _CHUNK):
         WireItem.objects.filter(id__in=demoted_ids[start : start + _CHUNK]).update(is_current=False)
@@ -425,12 +426,18 @@ def _cluster(source: Source, records) -> None:
             else:
                 record.cluster_key = f"{source.pk}:{record.guid}"
         if record.newest_on_arrival:  # later items of this batch can match it
+            key = (record.period, record.cluster_key)
+            entry = (record.at, record.cluster_key, record.minhash)
             for band_key in record.bands:
-                found = candidates.setdefault(band_key, {})
-                key = (record.period, record.cluster_key)
+                found = candidates.get(band_key)
+                if found is None:  # most bands of a batch are new to it
+                    candidates[band_key] = {key: entry}
+                    continue
                 earlier = found.get(key)
-                at = record.at if earlier is None else max(earlier[0], record.at)
-                found[key] = (at, record.cluster_key, record.minhash)
+                if earlier is None or earlier[0] <= record.at:
+                    found[key] = entry
+                else:
+                    found[key] = (earlier[0], record.cluster_key, record.minhash)
 
 
 def _bands_store(source: Source, records) -> None:
