@@ -23,10 +23,11 @@ from .base import (
 NAR = "http://iptc.org/std/nar/2006-10-01/"
 
 
-def _text(element, path):
+def _text(element, tag):
+    """The text of ``element``'s first child ``tag`` (a full {namespace}name)."""
     if element is None:
         return ""
-    found = element.find(path)
+    found = next(element.iterchildren(tag), None)  # not find(): ElementPath is Python
     if found is None:
         return ""
     text = found.text if len(found) == 0 else "".join(found.itertext())
