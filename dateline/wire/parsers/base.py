@@ -108,7 +108,8 @@ def _xml_parser() -> etree.XMLParser:
 
 
 def _xml_root(data: bytes):
-    if _ENTITY_DECLARATION.search(data):
+    # "<!" first: a plain byte search, several times cheaper than the case-blind regex.
+    if b"<!" in data and _ENTITY_DECLARATION.search(data):
         raise ParseError(
             "declares XML entities (<!ENTITY>), refused: entity expansion and external "
             "entities are how XML bombs and file reads work; ask the agency for a file without a DTD"
