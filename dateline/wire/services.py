@@ -119,6 +119,19 @@ def _read(source: Source, data: bytes, origin: str) -> _Arrival:
 # C0 controls other than tab, newline and carriage return, and lone surrogates: no
 # database or HTML page wants them (PostgreSQL refuses NUL in text).
 _UNSTORABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff]")
+_UNSTORABLE_BYTES = bytes([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20)])
+
+
+def _storable(value: str) -> str:
+    """``value`` without _UNSTORABLE characters. ASCII text (most of what arrives) is
+    asked by a byte deletion, in C and several times faster than the regex's scan."""
+    if value.isascii():
+        encoded = value.encode()
+        if len(encoded.translate(None, _UNSTORABLE_BYTES)) == len(encoded):
+            return value
+    return _UNSTORABLE.sub("", value)
+
+
 _EARLIEST, _LATEST = datetime(1900, 1, 1, tzinfo=UTC), datetime(2200, 1, 1, tzinfo=UTC)
 
 
@@ -130,13 +143,12 @@ def _normalised(item: ParsedItem) -> ParsedItem:
         value = getattr(item, name)
         if not isinstance(value, str):
             raise ParseError(f"{name} is not text ({type(value).__name__})")
-        setattr(item, name, _UNSTORABLE.sub("", value))
+        setattr(item, name, _storable(value))
     if not item.guid.strip():
         raise ParseError("the item has an empty identifier (guid/uri)")
-    item.keywords = [_UNSTORABLE.sub("", str(k)) for k in item.keywords]
+    item.keywords = [_storable(str(k)) for k in item.keywords]
     item.subjects = [
-        {key: _UNSTORABLE.sub("", str(value)) for key, value in subject.items()}
-        for subject in item.subjects
+        {key: _storable(str(value)) for key, value in subject.items()} for subject in item.subjects
     ]
     if item.dateline_at is not None and not _EARLIEST <= item.dateline_at < _LATEST:
         item.dateline_at = None

@@ -179,3 +179,18 @@ class ContentHashTests:
             [*fields[:5], pub_status, embargo and embargo.isoformat()], ensure_ascii=False
         )
         assert _content_hash(item) == hashlib.sha256(payload.encode()).hexdigest()
+
+
+class StorableTests:
+    @settings(max_examples=300, deadline=None)
+    @given(
+        text=st.one_of(
+            st.text(alphabet=st.characters(max_codepoint=127)),
+            st.text(alphabet=st.characters(blacklist_categories=())),  # lone surrogates too
+        )
+    )
+    def test_fast_check_drops_what_the_pattern_drops(self, text):
+        """Unstorable characters go the same way whether the text is ASCII or not."""
+        from dateline.wire.services import _UNSTORABLE, _storable
+
+        assert _storable(text) == _UNSTORABLE.sub("", text)
