@@ -284,6 +284,7 @@ def serialised_body_html(elements) -> str:
 # html5ever would rewrite) goes the general way, through nh3.
 _PLAIN_BLOCKS = {"p": "p", "hl1": "h2", "hl2": "h2"}
 _REWRITTEN_BY_HTML5EVER = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_REWRITTEN_ASCII_BYTES = bytes([*range(0x00, 0x09), *range(0x0B, 0x20), 0x7F])
 
 
 def _plain_blocks_html(elements) -> str | None:
@@ -306,6 +307,11 @@ def _plain_blocks_html(elements) -> str | None:
         parts.append(f"<{block}>{text}</{block}>")
     html = "\n".join(parts)
     # Tags hold none of these characters: one search of the result asks every text.
+    # ASCII (most bodies) by a byte deletion in C, several times faster than the regex.
+    if html.isascii():
+        encoded = html.encode()
+        if len(encoded.translate(None, _REWRITTEN_ASCII_BYTES)) == len(encoded):
+            return html
     return None if _REWRITTEN_BY_HTML5EVER.search(html) else html
 
 
