@@ -20,6 +20,19 @@ def fetch_rows(sql: str, params) -> list[tuple]:
         return cursor.fetchall()
 
 
+def fetch_in(sql: str, params, values, *, chunk: int = 400) -> list[tuple]:
+    """Run ``sql`` (one ``IN ({})`` to fill) for ``values`` in chunks that stay under
+    SQLite's variable limit, after ``params``; all rows. The plain-SQL form of a
+    ``filter(field__in=...)`` on the ingest path, where building the ORM query cost
+    more than running it."""
+    rows = []
+    values = list(values)
+    for start in range(0, len(values), chunk):
+        part = values[start : start + chunk]
+        rows.extend(fetch_rows(sql.format(", ".join(["%s"] * len(part))), [*params, *part]))
+    return rows
+
+
 def aware(value):
     """SQLite hands back naive UTC datetimes (or text); PostgreSQL aware ones."""
     if value is None or isinstance(value, datetime) and value.tzinfo is not None:
@@ -46,24 +59,43 @@ def insert_rows(model, rows, *, ignore_conflicts: bool = False) -> None:
         for f in model._meta.concrete_fields
         if not (f.primary_key and isinstance(f, models.AutoField))
     ]
-    columns = ", ".join(ops.quote_name(f.column) for f in fields)
-    placeholders = ", ".join(["%s"] * len(fields))
+    # Columns in the order the values are made: as they are, then datetimes, then
+    # JSON, then the automatic times (one attrgetter a kind: a Python call per row
+    # and kind, not per field).
+    automatic = [
+        f for f in fields if getattr(f, "auto_now_add", False) or getattr(f, "auto_now", False)
+    ]
+    json_fields = [f for f in fields if isinstance(f, models.JSONField) and f not in automatic]
+    datetimes = [f for f in fields if isinstance(f, models.DateTimeField) and f not in automatic]
+    plain = [
+        f for f in fields if f not in automatic and f not in json_fields and f not in datetimes
+    ]
+    ordered = plain + datetimes + json_fields + automatic
+    columns = ", ".join(ops.quote_name(f.column) for f in ordered)
+    placeholders = ", ".join(["%s"] * len(ordered))
     table = ops.quote_name(model._meta.db_table)
     sql = f"INSERT INTO {table} ({columns}) VALUES ({placeholders})"  # noqa: S608 - model metadata only
     if ignore_conflicts:
         sql += " ON CONFLICT DO NOTHING"  # SQLite 3.24+, PostgreSQL
 
-    def adapter(field):
-        name = field.attname
-        if getattr(field, "auto_now_add", False) or getattr(field, "auto_now", False):
-            return lambda row: now
-        if isinstance(field, models.JSONField):
-            return lambda row: ops.adapt_json_value(getattr(row, name), field.encoder)
-        if isinstance(field, models.DateTimeField):
-            return lambda row: ops.adapt_datetimefield_value(getattr(row, name))
-        return operator.attrgetter(name)
+    def getter(kind):
+        if not kind:
+            return lambda row: ()
+        get = operator.attrgetter(*(f.attname for f in kind))
+        return get if len(kind) > 1 else lambda row: (get(row),)
 
-    adapters = [adapter(field) for field in fields]
-    values = [[adapt(row) for adapt in adapters] for row in rows]
+    get_plain, get_datetimes, get_json = getter(plain), getter(datetimes), getter(json_fields)
+    adapt_datetime, adapt_json = ops.adapt_datetimefield_value, ops.adapt_json_value
+    encoders = [f.encoder for f in json_fields]
+    automatic_values = (now,) * len(automatic)
+    values = [
+        (
+            *get_plain(row),
+            *map(adapt_datetime, get_datetimes(row)),
+            *map(adapt_json, get_json(row), encoders),
+            *automatic_values,
+        )
+        for row in rows
+    ]
     with connection.cursor() as cursor:
         cursor.executemany(sql, values)

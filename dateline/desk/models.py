@@ -67,7 +67,8 @@ class DeskEntry(models.Model):
         SPIKED = "spiked", "Spiked"
         KILLED = "killed", "Killed"
 
-    source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="+")
+    # No index of its own: the (source, guid) key leads with it.
+    source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="+", db_index=False)
     guid = models.CharField(max_length=500)
     item = models.ForeignKey(
         WireItem, on_delete=models.PROTECT, related_name="+", help_text="The current version."
@@ -93,8 +94,9 @@ class DeskEntry(models.Model):
         related_name="+",
         help_text="A newer version the desk has not accepted or ignored yet.",
     )
+    # No index of its own: deskentry_suggested leads with it.
     suggested_section = models.ForeignKey(
-        Section, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        Section, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False
     )
     suggestion_confidence = models.FloatField(null=True, blank=True)
     suggestions = models.JSONField(

@@ -16,7 +16,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from dateline.articles.models import Story
-from dateline.sql import insert_rows
+from dateline.sql import aware, fetch_in, insert_rows
 from dateline.wire.models import Source, WireItem
 
 from . import services, suggest
@@ -25,6 +25,13 @@ from .models import AuditEntry, DeskEntry, Rule
 logger = logging.getLogger("dateline.desk")
 
 _CHUNK = 400
+
+
+_VERSIONS_SQL = (
+    "SELECT id, guid, received_at, cluster_key, is_current FROM wire_wireitem"
+    " WHERE source_id = %s AND guid IN ({})"
+)
+_ENTRY_IDS_SQL = "SELECT guid, id FROM desk_deskentry WHERE source_id = %s AND guid IN ({})"
 
 
 def pool_updated(*, source: Source, guids: list[str]) -> None:
@@ -36,21 +43,17 @@ def pool_updated(*, source: Source, guids: list[str]) -> None:
         # Every version of the guids, the current ones picked here: asked for current
         # items (or in date order), SQLite walks the pool's (is_current, received_at)
         # index, every current item of the pool, instead of looking the guids up.
-        versions = (
-            WireItem.objects.filter(source=source, guid__in=chunk)
-            .order_by()
-            .values_list("id", "guid", "received_at", "cluster_key", "is_current")
-        )
-        items = [row[:4] for row in versions if row[4]]
-        existing = dict(
-            DeskEntry.objects.filter(source=source, guid__in=chunk).values_list("guid", "id")
-        )
+        # Plain SQL: building these ORM queries cost more than running them.
+        items = [row[:4] for row in fetch_in(_VERSIONS_SQL, [source.pk], chunk) if row[4]]
+        existing = dict(fetch_in(_ENTRY_IDS_SQL, [source.pk], chunk))
         fresh, moved = [], []
         for item_id, guid, received_at, cluster_key in items:
             if guid in existing:
                 moved.append((item_id, received_at, cluster_key or "", existing[guid]))
             else:
-                fresh.append(_new_entry(source, guid, item_id, received_at, cluster_key or ""))
+                fresh.append(
+                    _new_entry(source, guid, item_id, aware(received_at), cluster_key or "")
+                )
         insert_rows(DeskEntry, fresh)
         if moved:
             adapt = connection.ops.adapt_datetimefield_value
@@ -58,14 +61,16 @@ def pool_updated(*, source: Source, guids: list[str]) -> None:
                 cursor.executemany(
                     "UPDATE desk_deskentry SET item_id = %s, received_at = %s, cluster_key = %s,"
                     " routed = %s WHERE id = %s",
-                    [(i, adapt(r), c, False, pk) for i, r, c, pk in moved],
+                    [(i, adapt(aware(r)), c, False, pk) for i, r, c, pk in moved],
                 )
         entry_ids.extend(existing.values())
-        entry_ids.extend(
-            DeskEntry.objects.filter(source=source, guid__in=[e.guid for e in fresh]).values_list(
-                "id", flat=True
+        if fresh:
+            entry_ids.extend(
+                entry_id
+                for _guid, entry_id in fetch_in(
+                    _ENTRY_IDS_SQL, [source.pk], [e.guid for e in fresh]
+                )
             )
-        )
     transaction.on_commit(lambda: _route_quietly(entry_ids))
 
 

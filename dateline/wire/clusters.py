@@ -79,7 +79,7 @@ def _shingles(headline: str, body_html: str) -> np.ndarray:
     """The item's word 3-gram hashes (uint64 holding 32 bits), at least one."""
     text = f"{headline} {_TAGS.sub(' ', body_html)}".lower().encode()
     words = text.translate(_SEPARATORS).split()
-    if _CJK_LEAD.search(text):
+    if not text.isascii() and _CJK_LEAD.search(text):  # isascii: C, ten times faster
         words = _split_cjk(words)
     hashes = np.fromiter(map(zlib.crc32, words), dtype=np.uint64, count=len(words))
     if len(hashes) >= 3:

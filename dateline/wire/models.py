@@ -97,7 +97,10 @@ class Delivery(models.Model):
         ACCEPTED = "accepted", "Accepted"
         QUARANTINED = "quarantined", "Quarantined"
 
-    source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="deliveries")
+    # No index of its own: the (source, sha256) key leads with it.
+    source = models.ForeignKey(
+        Source, on_delete=models.PROTECT, related_name="deliveries", db_index=False
+    )
     sha256 = models.CharField(max_length=64)
     size = models.PositiveBigIntegerField()
     origin = models.CharField(max_length=500, help_text="File path, archive member or URL.")
@@ -128,7 +131,10 @@ class WireItem(models.Model):
         WITHHELD = "withheld", "Withheld"
         CANCELED = "canceled", "Canceled (killed)"
 
-    source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="items")
+    # No index of its own: the (source, guid, version) key leads with it.
+    source = models.ForeignKey(
+        Source, on_delete=models.PROTECT, related_name="items", db_index=False
+    )
     delivery = models.ForeignKey(Delivery, on_delete=models.PROTECT, related_name="items")
     guid = models.CharField(max_length=500)
     version = models.PositiveIntegerField()
@@ -152,7 +158,9 @@ class WireItem(models.Model):
     content_hash = models.CharField(max_length=64)
     # The story cluster: "<source id>:<guid>" of the first item of the event seen;
     # items of other agencies (or re-sends) about the same event share it.
-    cluster_key = models.CharField(max_length=520, db_index=True)
+    # Not indexed: nothing looks items up by cluster (the desk reads its entries'
+    # own indexed copy), and a new story's key lands anywhere in such an index.
+    cluster_key = models.CharField(max_length=520)
     cluster_score = models.FloatField(
         null=True, blank=True, help_text="Estimated similarity to the item it was grouped with."
     )
@@ -194,29 +202,30 @@ class ClusterBand(models.Model):
     by the number of distinct stories that share a band, however many copies of one
     story arrive. The week leads the key so that new rows go to one small, recent
     part of the index instead of all over it (band keys are random): what a batch
-    changes stays a few pages, however large the pool has grown."""
+    changes stays a few pages, however large the pool has grown.
 
+    The key is the primary key, and on SQLite the table is a WITHOUT ROWID table
+    (migration 0004): the rows live in the key's own B-tree, one tree written per
+    row instead of a table, its unique index and an index of items (ingest writes
+    sixteen rows per item). Django rebuilds SQLite tables for some schema changes
+    without that clause: a migration that alters this model must say it again."""
+
+    pk = models.CompositePrimaryKey("period", "band_key", "cluster_hash")
     period = models.IntegerField(help_text="clusters.period_of(at): the week of the story's time")
     band_key = models.BigIntegerField()
     cluster_hash = models.BigIntegerField(help_text="clusters.cluster_hash(cluster_key)")
     # No database-level foreign key: ingest writes these rows with the ids it has just
     # read back in the same transaction, and SQLite's check of each row's parent (a
     # look-up in the wide items table) cost as much as the insert itself, sixteen
-    # times per item. Deleting an item still deletes its rows (Django's cascade).
+    # times per item. No index either: nothing looks bands up by item, and items are
+    # never deleted (their deliveries and desk entries protect them); were one
+    # deleted, Django's cascade would still delete its rows, by a scan.
     item = models.ForeignKey(
-        WireItem, on_delete=models.CASCADE, related_name="+", db_constraint=False
+        WireItem, on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False
     )
     # The story's own time (its dateline time, else when it arrived): the look-back
     # window is about the event, so a backfill of old stories matches its own days.
     at = models.DateTimeField()
-
-    class Meta:
-        constraints = [
-            # Also the lookup's index: (week, band) pairs around an item's time.
-            models.UniqueConstraint(
-                fields=["period", "band_key", "cluster_hash"], name="clusterband_once_per_period"
-            ),
-        ]
 
     def __str__(self):
         return f"band {self.band_key} of item {self.item_id}"

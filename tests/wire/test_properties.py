@@ -2,10 +2,11 @@
 valid documents of every format come out with the right fields."""
 
 import json
+from datetime import UTC
 from xml.sax.saxutils import escape, quoteattr
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from dateline.articles.html import html_to_text
@@ -148,3 +149,48 @@ class PipelineTests:
         assert results and all(r.status in OUTCOMES for r in results)
         for delivery in Delivery.objects.filter(source=source):
             assert RawDelivery.objects.filter(sha256=delivery.sha256).exists()
+
+
+# Text of any script, and text of ASCII alone (of which ingest sees most).
+any_text = st.one_of(st.text(alphabet=st.characters(max_codepoint=127)), st.text())
+
+
+class ContentHashTests:
+    @settings(max_examples=300, deadline=None)
+    @given(
+        fields=st.lists(any_text, min_size=6, max_size=6),
+        embargo=st.one_of(st.none(), st.datetimes(timezones=st.just(UTC))),
+    )
+    @example(fields=["", "", "", "", "", "\x7f"], embargo=None)  # DEL: escaped by the ASCII encoder
+    def test_hash_is_sha256_of_the_fields_as_json(self, fields, embargo):
+        """The content hash is SHA-256 of the fields as JSON with text unescaped,
+        whatever the text: hashes stored by earlier versions still compare equal."""
+        import hashlib
+
+        from dateline.wire.parsers.base import ParsedItem
+        from dateline.wire.services import _content_hash
+
+        headline, byline, place, body, signoff, pub_status = fields
+        item = ParsedItem(
+            guid="g", version=1, headline=headline, byline=byline, dateline_place=place,
+            body_html=body, signoff=signoff, pub_status=pub_status, embargo_until=embargo,
+        )  # fmt: skip
+        payload = json.dumps(
+            [*fields[:5], pub_status, embargo and embargo.isoformat()], ensure_ascii=False
+        )
+        assert _content_hash(item) == hashlib.sha256(payload.encode()).hexdigest()
+
+
+class StorableTests:
+    @settings(max_examples=300, deadline=None)
+    @given(
+        text=st.one_of(
+            st.text(alphabet=st.characters(max_codepoint=127)),
+            st.text(alphabet=st.characters(blacklist_categories=())),  # lone surrogates too
+        )
+    )
+    def test_fast_check_drops_what_the_pattern_drops(self, text):
+        """Unstorable characters go the same way whether the text is ASCII or not."""
+        from dateline.wire.services import _UNSTORABLE, _storable
+
+        assert _storable(text) == _UNSTORABLE.sub("", text)

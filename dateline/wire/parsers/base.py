@@ -108,7 +108,8 @@ def _xml_parser() -> etree.XMLParser:
 
 
 def _xml_root(data: bytes):
-    if _ENTITY_DECLARATION.search(data):
+    # "<!" first: a plain byte search, several times cheaper than the case-blind regex.
+    if b"<!" in data and _ENTITY_DECLARATION.search(data):
         raise ParseError(
             "declares XML entities (<!ENTITY>), refused: entity expansion and external "
             "entities are how XML bombs and file reads work; ask the agency for a file without a DTD"
@@ -338,6 +339,7 @@ def serialised_body_html(elements) -> str:
 # html5ever would rewrite) goes the general way, through nh3.
 _PLAIN_BLOCKS = {"p": "p", "hl1": "h2", "hl2": "h2"}
 _REWRITTEN_BY_HTML5EVER = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_REWRITTEN_ASCII_BYTES = bytes([*range(0x00, 0x09), *range(0x0B, 0x20), 0x7F])
 
 
 def _plain_blocks_html(elements) -> str | None:
@@ -350,8 +352,6 @@ def _plain_blocks_html(elements) -> str | None:
         if block is None or len(element):
             return None
         text = element.text or ""
-        if _REWRITTEN_BY_HTML5EVER.search(text):
-            return None
         if "&" in text or "<" in text or ">" in text or "\u00a0" in text:
             text = (
                 text.replace("&", "&amp;")
@@ -360,7 +360,14 @@ def _plain_blocks_html(elements) -> str | None:
                 .replace("\u00a0", "&nbsp;")
             )
         parts.append(f"<{block}>{text}</{block}>")
-    return "\n".join(parts)
+    html = "\n".join(parts)
+    # Tags hold none of these characters: one search of the result asks every text.
+    # ASCII (most bodies) by a byte deletion in C, several times faster than the regex.
+    if html.isascii():
+        encoded = html.encode()
+        if len(encoded.translate(None, _REWRITTEN_ASCII_BYTES)) == len(encoded):
+            return html
+    return None if _REWRITTEN_BY_HTML5EVER.search(html) else html
 
 
 def _as_is(html: str) -> str:
