@@ -95,6 +95,20 @@ class SearchTests:
         services.story_withdraw(story=story)
         assert titles(fetch, "navy") == []
 
+    def test_relevance_before_recency(self, publish, fetch):
+        """A story about the words comes before a newer one that only mentions them."""
+        publish(
+            "Budget talks resume",
+            body="<p>The talks, delayed by a radar fault at the airport, resumed.</p>",
+            hours_ago=1,
+        )
+        publish(
+            "Radar upgrade for the coast",
+            body="<p>The new radar replaces two radar stations; the radar can see further.</p>",
+            hours_ago=5,
+        )
+        assert titles(fetch, "radar") == ["Radar upgrade for the coast", "Budget talks resume"]
+
     def test_snippets_highlight_and_stay_inert(self, publish, fetch):
         """Matches are highlighted with <mark>; text from the story stays escaped."""
         publish(
