@@ -211,6 +211,9 @@ def _postgres_newest(query: Query, scope: _Scope, *, recent: int) -> list[tuple]
        times wider each time until enough are found;
     3. and for whatever is still missing, the rest of the site.
 
+    A query with a phrase asks the index of word pairs instead (search migration
+    0005), so a phrase whose words are common but rarely together costs a lookup.
+
     Each pass covers dates older than the one before, so together they return what
     one ``ORDER BY published_at DESC LIMIT recent`` would."""
     tsquery = tsquery_expression(query)
@@ -240,6 +243,7 @@ def _postgres_newest(query: Query, scope: _Scope, *, recent: int) -> list[tuple]
     # LIMIT: the next passes take that instant again.
     found = [match for match in matches if match[2] > oldest]
     wanted = recent - len(found)
+    pairs = _postgres_pairs(query, scope.site_id)
     end, end_included = oldest, True
     if matches:
         # The walk saw len(matches) in (newest - oldest): at that rate, twice the
@@ -249,12 +253,14 @@ def _postgres_newest(query: Query, scope: _Scope, *, recent: int) -> list[tuple]
             start = end - timedelta(seconds=reach) if reach < _SPAN_LIMIT else _EARLIEST
             if start <= (scope.since or _EARLIEST) or _months_between(start, end) > _MAX_MONTHS:
                 break  # as well search the rest
-            more = _postgres_matches(query, scope, end, end_included, start=start, limit=wanted)
+            more = _postgres_matches(
+                query, scope, pairs, end, end_included, start=start, limit=wanted
+            )
             found += more
             wanted -= len(more)
             end, end_included, reach = start, False, reach * 4
     if wanted:
-        found += _postgres_matches(query, scope, end, end_included, limit=wanted)
+        found += _postgres_matches(query, scope, pairs, end, end_included, limit=wanted)
     return found
 
 
@@ -274,43 +280,73 @@ def _months_between(start: datetime, end: datetime) -> int:
     return (end.year - start.year) * 12 + end.month - start.month + 1
 
 
-def _postgres_matches(query, scope, end, end_included, *, start=None, limit) -> list[tuple]:
+# The word pairs' GIN index expression (search migration 0005): '@<site id> <word>
+# <next word>' for each pair of adjacent words, and the UTC month lexeme.
+INDEXED_PAIRS = (
+    "search_word_pairs(d.search_vector, d.site_id) || array_to_tsvector(ARRAY['~' ||"
+    " (date_part('year', d.published_at AT TIME ZONE 'UTC') * 100"
+    " + date_part('month', d.published_at AT TIME ZONE 'UTC'))::int::text])"
+)
+
+
+def _postgres_pairs(query: Query, site_id: int) -> str | None:
+    """The pair lexemes of the query's phrases on the site, as tsquery text ('&' of
+    them), or None when it has no phrase. PostgreSQL's parser makes them from the
+    phrases, as it made the documents' (a word it splits gives two lexemes)."""
+    phrases = [" ".join(words) for words in query.required if len(words) > 1]
+    if not phrases:
+        return None
+    rows = _fetch(
+        "SELECT DISTINCT unnest(tsvector_to_array(search_word_pairs(to_tsvector('simple',"
+        " phrase), %s))) FROM unnest(%s::text[]) phrase",
+        [site_id, phrases],
+    )
+    if not rows:
+        return None
+    escaped = (lexeme.replace("\\", "\\\\").replace("'", "''") for (lexeme,) in rows)
+    return " & ".join(f"'{lexeme}'" for lexeme in escaped)
+
+
+def _postgres_matches(query, scope, pairs, end, end_included, *, start=None, limit):
     """The newest ``limit`` matches published before ``end`` (and from ``start``),
-    through the GIN index: the site's lexeme, the months' when ``start`` is given.
-    The index is asked for the required words only: phrases and exclusions are
-    tested on the stored vector of what it finds (recomputing the index's expression
-    for a recheck costs more)."""
-    narrowing = f"'@{int(scope.site_id)}'"
+    through a GIN index: the word index narrowed by the site's lexeme, or with a
+    phrase (``pairs``) the index of word pairs, whose lexemes name the site; and the
+    months' lexemes when ``start`` is given. The index is asked for the required
+    words or pairs only: phrases and exclusions are tested on the stored vector of
+    what it finds (recomputing the index's expression for a recheck costs more)."""
     dates, params = f"d.published_at {'<=' if end_included else '<'} %s", [end]
+    months = ""
     if start is not None:
         first, last = start.astimezone(UTC), end.astimezone(UTC)
-        months, year, month = [], first.year, first.month
+        names, year, month = [], first.year, first.month
         while (year, month) <= (last.year, last.month):
-            months.append(f"'~{year * 100 + month}'")
+            names.append(f"'~{year * 100 + month}'")
             year, month = (year, month + 1) if month < 12 else (year + 1, 1)
-        narrowing += " & (" + " | ".join(months) + ")"
+        months = " & (" + " | ".join(names) + ")"
         dates += " AND d.published_at >= %s"
         params.append(start)
-    words = tsquery_words(query)
+    if pairs is not None:
+        lookup, lookup_params = f"({INDEXED_PAIRS}) @@ %s::tsquery", [pairs + months]
+    else:
+        # No d.site_id condition: the site's lexeme narrows in the index, and the
+        # planner would add a bitmap of the whole site from the btree.
+        lookup = f"({INDEXED_VECTOR}) @@ (to_tsquery('simple', %s) && %s::tsquery)"
+        lookup_params = [tsquery_words(query), f"'@{int(scope.site_id)}'{months}"]
     exact, exact_params = "TRUE", []
     if query.excluded or any(len(phrase) > 1 for phrase in query.required):
         exact, exact_params = (
             "d.search_vector @@ to_tsquery('simple', %s)",
             [tsquery_expression(query)],
         )
-    # No d.site_id condition: the site's lexeme narrows in the index, and the planner
-    # would add a bitmap of the whole site from the btree.
     sql = (
         "SELECT d.placement_id, ts_rank(d.search_vector, to_tsquery('simple', %s)),"
-        " d.published_at FROM search_searchdocument d"
-        f" WHERE ({INDEXED_VECTOR}) @@ (to_tsquery('simple', %s) && %s::tsquery)"
+        f" d.published_at FROM search_searchdocument d WHERE {lookup}"
         f" AND {scope.dates} AND {dates} AND {exact} AND {scope.filters}"
         " ORDER BY d.published_at DESC LIMIT %s"
     )
     params = [
         tsquery_expression(query),
-        words,
-        narrowing,
+        *lookup_params,
         *scope.date_params,
         *params,
         *exact_params,

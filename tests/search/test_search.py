@@ -52,6 +52,27 @@ class SearchTests:
             "Defence ministry buys drones",
         }
 
+    def test_phrase_in_every_pass(self, publish, fetch, settings):
+        """A phrase matches across a hyphen, and a longer one needs every word in
+        order, whether the newest documents or an index finds it."""
+        publish(
+            "Ground-based radar",
+            body="<p>A ground-based early warning radar was tested.</p>",
+            hours_ago=3,
+        )
+        publish(
+            "Storm warning",
+            body="<p>The radar gave early warning to the crews, who stayed ground based.</p>",
+            hours_ago=2,
+        )
+        publish("Newest story", body="<p>Nothing of note.</p>", hours_ago=1)
+        for walk in (1, 1000):
+            settings.DATELINE_SEARCH_WALK_DOCUMENTS = walk
+            assert set(titles(fetch, '"ground based"')) == {"Ground-based radar", "Storm warning"}
+            assert titles(fetch, '"early warning radar"') == ["Ground-based radar"]
+            assert titles(fetch, '"warning radar" -storm') == ["Ground-based radar"]
+            assert titles(fetch, '"the crews" "early warning"') == ["Storm warning"]
+
     def test_exclusion(self, corpus, fetch):
         """-word and -"phrase" remove stories that have them."""
         assert titles(fetch, "defence -drones") == ["Army tests new air defence radar"]
