@@ -48,6 +48,11 @@ def main(argv=None):
     parser.add_argument("--stories", type=int, default=500_000)
     parser.add_argument("--engine", choices=["sqlite", "postgres"], default="sqlite")
     parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument(
+        "--database",
+        default="dateline_bench",
+        help="PostgreSQL database to build or reuse (one per worktree on a shared server)",
+    )
     args = parser.parse_args(argv)
 
     os.environ["DJANGO_SETTINGS_MODULE"] = "bench.settings"
@@ -58,11 +63,11 @@ def main(argv=None):
             "postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True
         ) as pg:
             exists = pg.execute(
-                "SELECT 1 FROM pg_database WHERE datname = 'dateline_bench'"
+                "SELECT 1 FROM pg_database WHERE datname = %s", [args.database]
             ).fetchone()
             if not exists:
-                pg.execute("CREATE DATABASE dateline_bench")
-        os.environ["DATABASE_URL"] = "postgres://postgres@127.0.0.1:5432/dateline_bench"
+                pg.execute(f'CREATE DATABASE "{args.database}"')
+        os.environ["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{args.database}"
     else:
         os.environ["BENCH_DB"] = "search.sqlite3"
     import django

@@ -68,10 +68,11 @@ def search_reindex_all(*, batch: int = 2000) -> int:
 def _statistics_refresh() -> None:
     """PostgreSQL: after a rebuild, fresh planner statistics (how common each word is
     decides between the date index and the GIN index, see selectors) and the GIN
-    index's pending entries merged, rather than scanned by every search until the
+    indexes' pending entries merged, rather than scanned by every search until the
     next autovacuum."""
     if connection.vendor != "postgresql":
         return
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE search_searchdocument")
-        cursor.execute("SELECT gin_clean_pending_list('search_document_site_month'::regclass)")
+        for index in ("search_document_site_month", "search_document_pairs"):
+            cursor.execute("SELECT gin_clean_pending_list(%s::regclass)", [index])

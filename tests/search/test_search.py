@@ -52,6 +52,27 @@ class SearchTests:
             "Defence ministry buys drones",
         }
 
+    def test_phrase_in_every_pass(self, publish, fetch, settings):
+        """A phrase matches across a hyphen, and a longer one needs every word in
+        order, whether the newest documents or an index finds it."""
+        publish(
+            "Ground-based radar",
+            body="<p>A ground-based early warning radar was tested.</p>",
+            hours_ago=3,
+        )
+        publish(
+            "Storm warning",
+            body="<p>The radar gave early warning to the crews, who stayed ground based.</p>",
+            hours_ago=2,
+        )
+        publish("Newest story", body="<p>Nothing of note.</p>", hours_ago=1)
+        for walk in (1, 1000):
+            settings.DATELINE_SEARCH_WALK_DOCUMENTS = walk
+            assert set(titles(fetch, '"ground based"')) == {"Ground-based radar", "Storm warning"}
+            assert titles(fetch, '"early warning radar"') == ["Ground-based radar"]
+            assert titles(fetch, '"warning radar" -storm') == ["Ground-based radar"]
+            assert titles(fetch, '"the crews" "early warning"') == ["Storm warning"]
+
     def test_exclusion(self, corpus, fetch):
         """-word and -"phrase" remove stories that have them."""
         assert titles(fetch, "defence -drones") == ["Army tests new air defence radar"]
@@ -94,6 +115,20 @@ class SearchTests:
         assert titles(fetch, "flypast") == ["Navy drill ends"]
         services.story_withdraw(story=story)
         assert titles(fetch, "navy") == []
+
+    def test_relevance_before_recency(self, publish, fetch):
+        """A story about the words comes before a newer one that only mentions them."""
+        publish(
+            "Budget talks resume",
+            body="<p>The talks, delayed by a radar fault at the airport, resumed.</p>",
+            hours_ago=1,
+        )
+        publish(
+            "Radar upgrade for the coast",
+            body="<p>The new radar replaces two radar stations; the radar can see further.</p>",
+            hours_ago=5,
+        )
+        assert titles(fetch, "radar") == ["Radar upgrade for the coast", "Budget talks resume"]
 
     def test_snippets_highlight_and_stay_inert(self, publish, fetch):
         """Matches are highlighted with <mark>; text from the story stays escaped."""
