@@ -52,6 +52,20 @@ class SearchTests:
             "Defence ministry buys drones",
         }
 
+    def test_abbreviations_and_numbers_match_as_typed(self, publish, fetch, settings):
+        """Words joined by punctuation in wire copy ("U.S.", "F-35", "9/11", "3.5") are
+        found as a reader types them, on both engines, by the walk and by the index."""
+        publish(
+            "U.S.-led coalition flies F-35 jets",
+            body="<p>The jets flew on 9/11 anniversary patrols, burning 3.5 tonnes of fuel.</p>",
+        )
+        publish("Unrelated story", body="<p>Us and them, sixty five jets.</p>")
+        for walk in (1000, 1):
+            settings.DATELINE_SEARCH_WALK_DOCUMENTS = walk
+            for query in ("U.S.", "U.S", "U.S.-led", "F-35", '"f 35"', "9/11", "3.5", "us-led"):
+                expected = [] if query == "us-led" else ["U.S.-led coalition flies F-35 jets"]
+                assert titles(fetch, query) == expected, (walk, query)
+
     def test_phrase_in_every_pass(self, publish, fetch, settings):
         """A phrase matches across a hyphen, and a longer one needs every word in
         order, whether the newest documents or an index finds it."""
