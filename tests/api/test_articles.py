@@ -162,6 +162,8 @@ class ArticlesApiTests:
             ("subjects", [{"name": "Iraq Wars", "code": "iraq-wars"}]),
             ("pubstatus", "published"),
             ("firstcreated", "yesterday"),
+            ("firstcreated", "2026-11-25T10:00:00"),  # no offset: not RFC 3339
+            ("uri", "story 42"),
         ]:
             assert not NINJS_VALIDATOR.is_valid({**item, name: value}), name
 
