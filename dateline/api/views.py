@@ -1,5 +1,6 @@
 """A read-only content API per site: ``/api/v1/articles`` (newest first, filters,
-cursor pagination) and ``/api/v1/articles/<id>``, as ninjs 2.0. ETags and 304s
+cursor pagination) and ``/api/v1/articles/<id>``, each article an IPTC ninjs 2.0
+news item (``ninjs.py``) in our own list envelope (``items``, ``next``). ETags and 304s
 come from the conditional GET middleware."""
 
 from datetime import datetime
@@ -8,13 +9,25 @@ from django.http import JsonResponse
 from django.utils.dateparse import parse_date, parse_datetime
 from django.views.decorators.http import require_safe
 
-from dateline.articles.selectors import Cursor
+from dateline.articles.selectors import Cursor, canonical_locations
+from dateline.network.models import public_base_url
 from dateline.syndication.selectors import feed_entries
 
 from .ninjs import article_ninjs
 from .openapi import openapi_document
 
 MAX_LIMIT = 100
+
+
+def _as_ninjs(site, entries) -> list[dict]:
+    """The entries as ninjs 2.0 items, each naming its story's canonical URL (one
+    query for the page)."""
+    canonical = canonical_locations({entry.story_id for entry in entries})
+    items = []
+    for entry in entries:
+        host, path = canonical.get(entry.story_id, (site.host, entry.path))
+        items.append(article_ninjs(entry, site=site, canonical_url=public_base_url(host) + path))
+    return items
 
 
 def _error(status: int, message: str) -> JsonResponse:
@@ -81,7 +94,7 @@ def articles(request):
     entries = feed_entries(where=" AND ".join(where), params=params, limit=limit + 1)
     more = len(entries) > limit
     entries = entries[:limit]
-    body = {"items": [article_ninjs(e, language=site.language) for e in entries], "next": None}
+    body = {"items": _as_ninjs(site, entries), "next": None}
     if more:
         last = entries[-1]
         query = request.GET.copy()
@@ -100,7 +113,7 @@ def article(request, story_id: int):
     found = feed_entries(where="p.site_id = %s AND st.id = %s", params=[site.id, story_id], limit=1)
     if not found:
         return _error(404, "no such article on this site")
-    return JsonResponse(article_ninjs(found[0], language=site.language))
+    return JsonResponse(_as_ninjs(site, found)[0])
 
 
 @require_safe

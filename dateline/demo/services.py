@@ -250,7 +250,7 @@ def fragments_reset():
 
 
 def demo_wire_pool(count: int = 80) -> int:
-    """Deliver ``count`` generated agency stories (ninjs 2.x, through the real ingest)
+    """Deliver ``count`` generated agency stories (ninjs 2.0, through the real ingest)
     to the desk's pool, so the demo desk has a queue. Once: 0 when the pool has items."""
     from dateline.desk.models import DeskEntry
     from dateline.wire.models import Source
@@ -275,10 +275,12 @@ def demo_wire_pool(count: int = 80) -> int:
             "pubstatus": "usable",
             "urgency": 1 + n % 6,
             "language": "en",
-            "headline": story.headline,
-            "byline": story.byline,
+            "headlines": [{"role": "main", "value": story.headline}],
+            "by": story.byline,
             "located": story.place,
-            "body_text": "\n\n".join(paragraphs),
+            "bodies": [
+                {"role": "main", "contenttype": "text/plain", "value": "\n\n".join(paragraphs)}
+            ],
         }
         batches.setdefault(source, []).append(
             (f"demo/{source.slug}/{n:04d}.json", json.dumps(document).encode())

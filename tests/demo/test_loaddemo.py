@@ -28,6 +28,17 @@ class LoadDemoTests:
         assert Story.objects.count() == 120
         assert Site.objects.count() == 4
 
+    def test_wire_pool_is_read_from_ninjs_2_0(self, client):
+        """The demo's agency items (ninjs 2.0 headlines, by, bodies) reach the pool whole."""
+        from dateline.wire.models import Delivery, WireItem
+
+        call_command("loaddemo", stories=0, no_user=True, verbosity=0)
+        items = list(WireItem.objects.all())
+        assert items and not Delivery.objects.filter(status=Delivery.Status.QUARANTINED).exists()
+        for item in items:
+            assert item.headline and item.byline and item.dateline_place
+            assert item.body_html.startswith("<p>")
+
     def test_every_hand_written_story_is_published(self, client):
         """Each story of data/stories.json is live on its site and section."""
         call_command("loaddemo", stories=0, no_user=True, verbosity=0)
