@@ -38,15 +38,24 @@ def _moment(value: str, name: str):
     """An ISO date or date-time (UTC when no zone is given), or ValueError."""
     from django.utils import timezone
 
-    when = parse_datetime(value) if "T" in value or " " in value else None
-    if when is None:
-        day = parse_date(value)
-        if day is None:
-            raise ValueError(f"{name} must be an ISO 8601 date or date-time, e.g. 2026-11-25")
-        when = datetime(day.year, day.month, day.day)
+    example = f"{name} must be an ISO 8601 date or date-time, e.g. 2026-11-25"
+    try:
+        when = parse_datetime(value) if "T" in value or " " in value else None
+        if when is None:
+            day = parse_date(value)
+            if day is None:
+                raise ValueError(example)
+            when = datetime(day.year, day.month, day.day)
+    except ValueError as error:  # e.g. "month must be in 1..12": say which parameter
+        message = str(error)
+        raise ValueError(message if message == example else f"{name}: {message}") from None
     if when.tzinfo is None:
         when = when.replace(tzinfo=timezone.UTC)
-    return when
+    try:
+        # In UTC, as the database compares it: 9999-12-31T23:59-14:00 is past year 9999.
+        return when.astimezone(timezone.UTC)
+    except OverflowError:
+        raise ValueError(f"{name} is out of the range of dates") from None
 
 
 def _no_nul(value: str) -> str:

@@ -185,6 +185,21 @@ class ArticlesApiTests:
         response = api(client, "/api/v1/articles", **params)
         assert response.status_code == 400 and response.json()["error"]
 
+    @pytest.mark.parametrize(
+        "name, value, message",
+        [
+            ("until", "9999-12-31T23:59:59-14:00", "until is out of the range of dates"),
+            ("since", "0001-01-01T00:00:00+14:00", "since is out of the range of dates"),
+            ("since", "2026-13-01", "since: month must be in 1..12"),
+            ("until", "2026-02-30T10:00:00Z", "until: day is out of range for month"),
+        ],
+    )
+    def test_dates_out_of_range_are_400(self, client, sections, name, value, message):
+        """A date that exists nowhere, or only past the ends of the calendar once in UTC,
+        gets a 400 that names the parameter, never a 500."""
+        response = api(client, "/api/v1/articles", **{name: value})
+        assert response.status_code == 400 and response.json()["error"] == message
+
 
 @pytest.fixture
 def api_schema(db, network, agencies):
