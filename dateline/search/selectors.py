@@ -38,6 +38,15 @@ def _plain(token: str) -> str:
     return lowered if lowered.isalnum() else "".join(_WORD_CHARS.findall(lowered))
 
 
+_EDGES = re.compile(r"^([\W_]*)(.*?)([\W_]*)$", re.S)
+
+
+def _marked(token: str) -> str:
+    """The token with its word in <mark>, the punctuation around it left outside."""
+    lead, word, trail = _EDGES.match(token).groups()
+    return f"{escape(lead)}<mark>{escape(word)}</mark>{escape(trail)}"
+
+
 def _snippet_of(text: str, query: Query, *, words: int = 36) -> str:
     """About ``words`` words of ``text`` around the first match, matches in <mark>;
     the same on both engines. Everything from the story is escaped. Tokens are
@@ -47,7 +56,7 @@ def _snippet_of(text: str, query: Query, *, words: int = 36) -> str:
     first = next((i for i, token in enumerate(tokens) if _plain(token) in wanted), 0)
     begin = max(0, first - words // 3)
     snippet = " ".join(
-        f"<mark>{escape(token)}</mark>" if _plain(token) in wanted else escape(token)
+        _marked(token) if _plain(token) in wanted else escape(token)
         for token in tokens[begin : begin + words]
     )
     if begin > 0:

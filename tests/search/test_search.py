@@ -148,11 +148,15 @@ class SearchTests:
         """Matches are highlighted with <mark>; text from the story stays escaped."""
         publish(
             "Markup story",
-            body="<p>An &lt;script&gt;alert(1)&lt;/script&gt; appeared in the cockpit display.</p>",
+            body="<p>An &lt;script&gt;alert(1)&lt;/script&gt; appeared in the cockpit display, "
+            "said (Cockpit), then &lt;cockpit&gt;.</p>",
         )
         html = fetch("/search/", data={"q": "cockpit"}).content.decode()
         assert "<mark>cockpit</mark>" in html
         assert "<script>alert(1)" not in html
+        # Punctuation around a word stays outside its highlight, and escaped.
+        assert "(<mark>Cockpit</mark>)," in html
+        assert "&lt;<mark>cockpit</mark>&gt;." in html
 
     def test_empty_query(self, corpus, fetch):
         """An empty or exclusion-only query shows no results and a hint."""
