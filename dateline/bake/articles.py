@@ -78,6 +78,9 @@ class _Job:
         self.site, self.store, self.sections = site, store, sections
         self.previous = previous  # placement id -> (published_at, previous placement id)
         self.related = {}
+        # The regions that are the same on many pages ({% shared %}, dateline/jinja2env.py),
+        # rendered once per process.
+        self.shared_regions = {}
 
     def bake(self, paths: list[str]) -> tuple[list[str], list[str]]:
         """(files changed, paths for the ordinary path) of one chunk."""
@@ -124,6 +127,7 @@ class _Job:
                 previous=previous,
                 related_links=self.related[article.section.id],
             )
+            context["shared_regions"] = self.shared_regions
             body = template.render(context, request).encode()
             file = self.store.page_file(site.host, article.path, "text/html")
             if write_if_changed(file, body):
