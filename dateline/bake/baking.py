@@ -187,16 +187,15 @@ def bake_site(
     written: set[str] = set()
     changed: list[Path] = []
     names = regions.fragment_names(site, site_sections(site))
-    for name, html in regions.render_fragments(site, names).items():
-        file = store.fragment_file(host, name)
+    writes = {
+        store.fragment_file(host, name): (html or "").encode()
+        for name, html in regions.render_fragments(site, names).items()
+    }
+    writes[store.site_dir(host) / NOT_FOUND_FILE] = render_page(host, _NOT_FOUND_PROBE).body
+    for file, data in writes.items():
         written.add(str(file))
-        if write_if_changed(file, (html or "").encode()):
+        if write_if_changed(file, data):
             changed.append(file)
-    not_found = render_page(host, _NOT_FOUND_PROBE)
-    file = store.site_dir(host) / NOT_FOUND_FILE
-    written.add(str(file))
-    if write_if_changed(file, not_found.body):
-        changed.append(file)
     paths = paths if paths is not None else site_paths(site)
     live = set(_live(site).values_list("path", flat=True))
     tasks = [
@@ -223,7 +222,15 @@ def bake_site(
             f"{len(baked.failures)} pages of {host} failed (nothing removed): "
             + "; ".join(baked.failures[:5])
         )
-    # What the site no longer has (a deleted story, a removed section) goes.
+    changed += _sweep(store, host, written)
+    store.replace(host, {})  # a new generation: every process reloads what it holds
+    return changed
+
+
+def _sweep(store: PageStore, host: str, written: set[str]) -> list[Path]:
+    """Remove the site's files that the bake did not write: what the site no longer has
+    (a deleted story, a removed section)."""
+    removed = []
     site_dir = str(store.site_dir(host))
     for folder, folders, files in os.walk(site_dir):
         if folder == site_dir:
@@ -232,9 +239,8 @@ def bake_site(
             file = os.path.join(folder, name)
             if file not in written:
                 os.unlink(file)
-                changed.append(Path(file))
-    store.replace(host, {})  # a new generation: every process reloads what it holds
-    return changed
+                removed.append(Path(file))
+    return removed
 
 
 def _chunks(paths: list[str], size: int) -> list[list[str]]:
@@ -306,7 +312,7 @@ def _run(job: _SiteJob, tasks, processes: int):
             yield job.run(task)
         return
     # Forked processes inherit the job; each opens its own database connection.
-    connections.close_all()
+    _close_connections()
     context = multiprocessing.get_context("fork")
     with context.Pool(processes, initializer=_start_forked, initargs=(job,)) as pool:
         yield from pool.imap(_run_forked, tasks)
@@ -316,6 +322,15 @@ def _start_forked(job: _SiteJob) -> None:
     global _job
     connections.close_all()
     _job = job
+
+
+def _close_connections() -> None:
+    """Close every database connection, and PostgreSQL's pool with its own: a forked
+    process must share no socket with its parent (each opens its own afterwards)."""
+    for connection in connections.all(initialized_only=True):
+        connection.close()
+        if connection.settings_dict.get("OPTIONS", {}).get("pool"):
+            connection.close_pool()
 
 
 def _run_forked(task):
