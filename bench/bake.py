@@ -7,7 +7,7 @@ Prints, each beside a reference measured in the same run:
 2. a cache hit through granian and the page cache's WSGI front, against that nginx rate;
 3. cache misses (every request a different article, page cache off) through granian;
 4. a full `dateline bake --processes 2`, against Hugo building the same stories from
-   markdown with layouts that mirror our article shell (a sample diffed);
+   markdown with a layout that writes our article shell byte for byte (100 pages compared);
 5. publish to live in bake mode: the desk's publish call until the article, its section
    front and the home page are rewritten on disk by a real `dateline worker`.
 
