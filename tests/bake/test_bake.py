@@ -136,6 +136,31 @@ class BakeCommandTests:
         assert not page.exists()
 
 
+class SharedRegionTests:
+    def test_a_shared_region_is_rendered_once_per_key_in_a_bake(self):
+        """`{% shared key %}` renders every time for a view, and once per key when the
+        render's context holds ``shared_regions`` (as the baker's fast path does)."""
+        from django.template import engines
+
+        template = engines["jinja2"].env.from_string(
+            '{% shared "parity", n % 2, [n % 2] %}{{ render(n) }}{% endshared %}|{{ n }}'
+        )
+        rendered = []
+
+        def render(n):
+            rendered.append(n)
+            return f"region of {n}"
+
+        pages = [template.render(n=n, render=render) for n in (1, 2, 3)]
+        assert pages == ["region of 1|1", "region of 2|2", "region of 3|3"]
+        assert rendered == [1, 2, 3]
+        rendered.clear()
+        regions = {}
+        pages = [template.render(n=n, render=render, shared_regions=regions) for n in (1, 2, 3)]
+        assert pages == ["region of 1|1", "region of 2|2", "region of 1|3"]
+        assert rendered == [1, 2]
+
+
 @pytest.mark.django_db(transaction=True)  # forked processes read what the test wrote
 class ParallelBakeTests:
     def test_several_processes_bake_what_one_does(self, publish, store, tmp_path):
