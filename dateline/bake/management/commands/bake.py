@@ -87,6 +87,8 @@ class Command(BaseCommand):
         paths = {s.host: site_paths(s) for s in sites}
         total = sum(len(p) for p in paths.values())
         written = 0
+        # No monitor thread: bake_site forks processes, which must not inherit a thread.
+        tqdm.monitor_interval = 0
         with tqdm(total=total, unit="page", disable=quiet, file=self.stderr) as bar:
             for s in sites:
                 bar.set_description(s.host)
