@@ -7,7 +7,7 @@ Prints, each beside a reference measured in the same run:
 2. a cache hit through granian and the page cache's WSGI front, against that nginx rate;
 3. cache misses (every request a different article, page cache off) through granian;
 4. a full `dateline bake --processes 2`, against Hugo building the same stories from
-   markdown with layouts that mirror our article shell (a sample diffed);
+   markdown with a layout that writes our article shell byte for byte (100 pages compared);
 5. publish to live in bake mode: the desk's publish call until the article, its section
    front and the home page are rewritten on disk by a real `dateline worker`.
 
@@ -87,153 +87,125 @@ def bake(processes: int) -> tuple[float, int]:
     return seconds, int(re.search(r"baked (\d+) pages", out)[1])
 
 
-HUGO_LAYOUT = """\
-<!doctype html>
-<html lang="{{ .Site.Params.language }}">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{{ .Title }} | {{ .Site.Params.name }}</title>
-<link rel="alternate" type="application/rss+xml" title="{{ .Site.Params.name }} (RSS)" href="/feeds/rss/">
-<link rel="alternate" type="application/atom+xml" title="{{ .Site.Params.name }} (Atom)" href="/feeds/atom/">
-<link rel="alternate" type="application/rss+xml" title="{{ .Site.Params.name }}: {{ .Params.section_name }} (RSS)" href="/feeds/{{ .Params.section_slug }}/rss/">
-<link rel="canonical" href="{{ .Params.canonical_url }}">
-{{ with .Params.teaser }}<meta name="description" content="{{ . }}">{{ end }}
-<meta property="og:type" content="article">
-<meta property="og:site_name" content="{{ .Site.Params.name }}">
-<meta property="og:title" content="{{ .Title }}">
-<meta property="og:url" content="{{ .Params.canonical_url }}">
-{{ with .Params.teaser }}<meta property="og:description" content="{{ . }}">{{ end }}
-<meta property="article:published_time" content="{{ .Params.published_iso }}">
-<meta property="article:section" content="{{ .Params.section_name }}">
-<meta name="twitter:card" content="summary">
-<meta name="twitter:title" content="{{ .Title }}">
-{{ with .Params.teaser }}<meta name="twitter:description" content="{{ . }}">{{ end }}
-<script type="application/ld+json">{{ .Params.structured_data | safeJS }}</script>
-{{ .Site.Params.head_tail | safeHTML }}
-</head>
-<body>
-{{ .Site.Params.masthead | safeHTML }}
-  <nav class="sections" aria-label="Sections">
-    <ul class="wrap">
-      {{ range .Site.Params.sections }}<li><a href="/{{ .slug }}/"{{ if eq .slug $.Params.section_slug }} aria-current="page"{{ end }}>{{ .name }}</a></li>{{ end }}
-    </ul>
-  </nav>
-</header>
-<div class="wrap layout">
-  <main id="content">
-<article class="story">
-  <header>
-    <p class="label"><a href="/{{ .Params.section_slug }}/">{{ .Params.section_name }}</a></p>
-    <h1>{{ .Title }}</h1>
-    {{ with .Params.byline }}<p class="byline">By {{ . }}</p>{{ end }}
-    <p class="dateline">{{ .Params.place }} ({{ .Params.agency }}) {{ .Params.local_date }}</p>
-  </header>
-  <div class="body">
-{{ .Content }}
-  </div>
-  {{ with .Params.signoff }}<p class="signoff">{{ . }}</p>{{ end }}
-</article>
-{{ with .Params.previous }}
-<section class="previous" aria-label="Previous story in {{ $.Params.section_name }}">
-  <p class="label">{{ $.Params.section_name }}</p>
-  <h2><a href="{{ .path }}">{{ .headline }}</a></h2>
-  <p class="teaser">{{ .teaser }} <a href="{{ .path }}" aria-label="Read more: {{ .headline }}">... read more</a></p>
-</section>
-{{ end }}
-<section class="share" aria-labelledby="share-heading">
-  <h2 id="share-heading">Share this article</h2>
-  <ul>
-    <li><a class="share-email" href="mailto:?subject={{ .Title | urlquery }}&amp;body={{ .Params.canonical_url | urlquery }}" rel="nofollow noopener noreferrer">E-mail</a></li>
-    <li><a class="share-x" href="https://x.com/intent/post?url={{ .Params.canonical_url | urlquery }}&amp;text={{ .Title | urlquery }}" rel="nofollow noopener noreferrer">X</a></li>
-  </ul>
-</section>
-<!--# include virtual="/_fragments/promotions/after_article.$dateline_variant.html" -->
-  </main>
-  <aside class="sidebar" aria-label="Latest headlines by section">
-    {{ range .Site.Params.sections }}{{ if ne .slug $.Params.section_slug }}<!--# include virtual="/_fragments/headlines/{{ .slug }}.html" -->{{ end }}{{ end }}
-    <!--# include virtual="/_fragments/promotions/sidebar.$dateline_variant.html" -->
-  </aside>
-</div>
-<!--# include virtual="/_fragments/promotions/footer.$dateline_variant.html" -->
-<!--# include virtual="/_fragments/footer.html" -->
-</body>
-</html>
-"""
+HUGO_LAYOUT = Path(__file__).parent / "hugo" / "single.shell.html"
+# Our article shell, from the stories' fields; Go's text/template (a plain-text output
+# format) with explicit htmlEscape where Jinja escapes, since html/template escapes by
+# context ("+" as "&#43;", URLs normalised) and would differ from markupsafe.
+HUGO_CONFIG = {
+    "disableKinds": ["home", "section", "taxonomy", "term", "rss", "sitemap", "404", "robotstxt"],
+    "markup": {"goldmark": {"renderer": {"unsafe": True}}},
+    "outputFormats": {
+        "shell": {"mediaType": "text/html", "baseName": "index", "isPlainText": True}
+    },
+    "outputs": {"page": ["shell"]},
+}
 
 
-def hugo_site(folder: Path, count: int) -> tuple[int, list[tuple[str, str]]]:
-    """Write (once) a Hugo site of the archive's stories: one markdown file per article
-    placement of SpaceWar and the other sites, front matter for every field the page
-    shows; returns (pages, a sample of (url, host))."""
+def hugo_site(folder: Path) -> tuple[int, list[tuple[str, str]]]:
+    """Write (once per archive) a Hugo site of the archive's stories: one markdown file
+    per live placement of every site, with front matter for each field its page shows,
+    and each site's settings (name, sections, related links, the support appeal as our
+    templates render it once per site) in params; returns (pages, a sample of (path,
+    host) to diff). Hugo writes each page to <host>/<path>/index.html, as our bake does."""
     from django.db import connection
+    from django.db.models import Count
+    from django.template.loader import render_to_string
 
-    from dateline.network.models import Site
+    from dateline.articles.models import Placement
+    from dateline.comments.models import Comment, SiteComments
+    from dateline.comments.selectors import comment_settings_for
+    from dateline.jinja2env import static_url
+    from dateline.network.models import Site, public_base_url
+    from dateline.sql import aware
 
-    marker = folder / ".complete"
-    sample_file = folder / "sample.json"
-    if marker.is_file() and json.loads(marker.read_text())["count"] == count:
+    count = Placement.objects.filter(is_live=True).count()
+    stamp = {"count": count, "layout": HUGO_LAYOUT.read_text(), "config": HUGO_CONFIG}
+    marker, sample_file = folder / ".complete", folder / "sample.json"
+    if marker.is_file() and json.loads(marker.read_text()) == stamp:
         return count, [tuple(x) for x in json.loads(sample_file.read_text())]
     shutil.rmtree(folder, ignore_errors=True)
     (folder / "layouts" / "_default").mkdir(parents=True)
-    (folder / "layouts" / "_default" / "single.html").write_text(HUGO_LAYOUT)
-    site = Site.objects.get(host=HOST)
-    sections = [
-        {"slug": slug, "name": name}
-        for slug, name in site.sections.order_by("order", "name").values_list("slug", "name")
-    ]
-    shell = (PAGES / HOST / "index.html").read_text()
-    head_tail = re.search(r'(<link rel="stylesheet".*?)\n</head>', shell, re.S)[1]
-    masthead = re.search(r"(<a class=\"skip\".*?)\n  <nav class=\"sections\"", shell, re.S)[1]
-    config = {
-        "baseURL": f"https://{HOST}/",
-        "disableKinds": ["taxonomy", "term", "rss", "sitemap", "404", "robotstxt"],
-        "markup": {"goldmark": {"renderer": {"unsafe": True}}},
-        "params": {
-            "name": site.name,
-            "language": site.language,
-            "sections": sections,
-            "head_tail": head_tail,
-            "masthead": masthead,
-        },
+    shutil.copy(HUGO_LAYOUT, folder / "layouts" / "_default" / "single.shell.html")
+    sites, hosts = {}, {}
+    for site in Site.objects.order_by("id"):
+        sections = list(site.sections.order_by("order", "name"))
+        comments = comment_settings_for(site)
+        hosts[site.id] = site.host
+        sites[site.slug] = {
+            "name": site.name, "language": site.language, "time_zone": site.time_zone,
+            "tagline": site.tagline, "logo_url": site.base_url + static_url("dateline/favicon.svg"),
+            "stylesheet": static_url("dateline/site.css"),
+            "icon": static_url("dateline/favicon.svg"),
+            "share_js": static_url("comments/share.js"),
+            "sections": [{"slug": x.slug, "name": x.name} for x in sections],
+            "related": {
+                x.slug: [[link.title, link.url] for link in x.related_links.order_by("order", "id")]
+                for x in sections
+            },
+            "support": render_to_string("support/region.html", {"site": site}),
+            "comments": comments.mode,
+            "premoderated": comments.moderation == SiteComments.Moderation.PRE,
+        }  # fmt: skip
+    (folder / "hugo.json").write_text(
+        json.dumps({"baseURL": "https://localhost/", **HUGO_CONFIG, "params": {"sites": sites}})
+    )
+    published = Comment.objects.filter(status=Comment.Status.APPROVED)
+    comment_counts = {
+        (site_id, story_id): n
+        for site_id, story_id, n in published.values_list("site_id", "story_id").annotate(
+            n=Count("id")
+        )
     }
-    (folder / "hugo.json").write_text(json.dumps(config))
     content = folder / "content"
     written, sample = 0, []
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT p.id, p.path, s.slug, s.name, st.headline, st.byline, st.dateline_place,"
-            " a.code, st.published_at, st.body, st.signoff, st.teaser, ns.host"
+            "SELECT c.story_id, ns.host, c.path FROM articles_placement c"
+            " JOIN network_site ns ON ns.id = c.site_id WHERE c.is_canonical"
+        )
+        canonical = {story_id: public_base_url(host) + path for story_id, host, path in cursor}
+        cursor.execute(
+            "SELECT p.id, p.path, p.site_id, ns.slug, s.id, s.slug, s.name, st.id,"
+            " st.headline, st.byline, st.dateline_place, a.code, st.published_at,"
+            " st.updated_at, st.body, st.signoff, st.teaser, p.published_at"
             " FROM articles_placement p JOIN articles_story st ON st.id = p.story_id"
             " JOIN network_site ns ON ns.id = p.site_id"
             " JOIN network_agency a ON a.id = st.agency_id"
             " JOIN network_section s ON s.id = p.section_id"
             " WHERE p.is_live ORDER BY p.section_id, p.published_at, p.id"
         )
-        previous = {}
+        previous = {}  # section id -> the placement before, as "previous story" shows it
         for row in cursor:
-            pid, path, slug, name, headline, byline, place, agency, published, body = row[:10]
-            signoff, teaser, host = row[10:]
+            pid, path, site_id, site_slug, section_id, slug, name, story_id = row[:8]
+            headline, byline, place, agency, published, updated, body = row[8:15]
+            signoff, teaser, listed = row[15:]
+            host = hosts[site_id]
             front = {
-                "title": headline, "url": path, "section_slug": slug, "section_name": name,
-                "byline": byline, "place": place, "agency": agency, "signoff": signoff,
-                "teaser": teaser, "published_iso": str(published),
-                "local_date": str(published)[:10],
-                "canonical_url": f"https://{HOST}{path}",
-                "structured_data": json.dumps({"@type": "NewsArticle", "headline": headline}),
-                "previous": previous.get(slug),
+                "title": headline, "url": f"/{host}{path}", "site": site_slug,
+                "section_slug": slug, "section_name": name, "byline": byline,
+                "place": place, "agency": agency, "signoff": signoff, "teaser": teaser,
+                "date": aware(published).isoformat(),
+                "updated": updated and aware(updated).isoformat(),
+                "canonical_url": canonical.get(story_id, public_base_url(host) + path),
+                "placement_id": str(pid),
+                "comments": str(comment_counts.get((site_id, story_id), 0)),
+                "previous": previous.get(section_id),
             }  # fmt: skip
-            file = content / slug / f"{pid}.md"
+            file = content / site_slug / slug / f"{pid}.md"
             file.parent.mkdir(parents=True, exist_ok=True)
             # Raw HTML bodies pass through goldmark (unsafe); the wire copy is paragraphs.
-            file.write_text(json.dumps(front) + "\n\n" + body + "\n")
-            previous[slug] = {"path": path, "headline": headline, "teaser": teaser}
+            file.write_text(json.dumps(front) + "\n\n" + body)
+            previous[section_id] = {
+                "path": path, "headline": headline, "teaser": teaser, "place": place,
+                "agency": agency, "date": aware(listed).isoformat(),
+            }  # fmt: skip
             written += 1
-            if written % 97 == 0 and host == HOST:
+            if written % 97 == 0:
                 sample.append((path, host))
-    sample_file.write_text(json.dumps(sample[:50]))
-    marker.write_text(json.dumps({"count": count}))
-    return count, sample[:50]
+    sample = sample[:: max(1, len(sample) // 100)][:100]
+    sample_file.write_text(json.dumps(sample))
+    marker.write_text(json.dumps(stamp))
+    return written, sample
 
 
 def hugo_build(folder: Path) -> float:
@@ -248,23 +220,26 @@ def hugo_build(folder: Path) -> float:
     return time.perf_counter() - started
 
 
-def _text_lines(html: str) -> list[str]:
-    return [line.strip() for line in html.splitlines() if line.strip()]
-
-
-def hugo_diff(sample) -> tuple[float, int]:
-    """Mean line similarity of Hugo's pages and our baked shells for ``sample``, and
-    how many are identical."""
-    ratios, same = [], 0
+def hugo_diff(sample) -> tuple[int, int, list[str]]:
+    """(pages compared, identical, a unified diff of the first that differs) of Hugo's
+    pages and our baked shells for ``sample``."""
+    compared, same, first_diff = 0, 0, []
     for path, host in sample:
         ours = PAGES / host / path.strip("/") / "index.html"
-        theirs = VAR / "hugo-public" / path.strip("/") / "index.html"
+        theirs = VAR / "hugo-public" / host / path.strip("/") / "index.html"
         if not (ours.is_file() and theirs.is_file()):
             continue
-        a, b = _text_lines(ours.read_text()), _text_lines(theirs.read_text())
-        ratios.append(difflib.SequenceMatcher(None, a, b, autojunk=False).ratio())
+        compared += 1
+        a, b = ours.read_bytes(), theirs.read_bytes()
         same += a == b
-    return (statistics.mean(ratios) if ratios else 0.0), same
+        if a != b and not first_diff:
+            first_diff = list(
+                difflib.unified_diff(
+                    a.decode().splitlines(), b.decode().splitlines(), str(ours), str(theirs),
+                    lineterm="", n=1,
+                )
+            )[:40]  # fmt: skip
+    return compared, same, first_diff
 
 
 # -- 1-3. serving ---------------------------------------------------------------------
@@ -459,14 +434,15 @@ def main(argv=None):
     total = build_archive(args.stories)
     print(f"\nArchive: {total} stories on SQLite ({VAR / 'pages.sqlite3'}); pages in {PAGES}")
     if "bake" in only or not (PAGES / HOST / "index.html").is_file():
+        hugo_pages, sample = hugo_site(VAR / "hugo-site")
+        os.sync()  # each build starts without the other's writes still to flush
         seconds, pages = bake(args.processes)
-        hugo_pages, sample = hugo_site(
-            VAR / "hugo-site", Placement.objects.filter(is_live=True).count()
-        )
+        os.sync()
         hugo_seconds = hugo_build(VAR / "hugo-site")
-        similarity, identical = hugo_diff(sample)
+        compared, identical, first_diff = hugo_diff(sample)
         ours_rate, hugo_rate = pages / seconds, hugo_pages / hugo_seconds
-        print(f"\nfull bake, same disk ({VAR}), {os.cpu_count()} cores")
+        print(f"\nfull bake, same disk ({VAR}), {os.cpu_count()} cores, load average "
+              + " ".join(f"{x:.1f}" for x in os.getloadavg()))  # fmt: skip
         print(
             f"Hugo 0.168 (ref), {hugo_pages:,} article pages   {hugo_seconds:>7.1f} s {hugo_rate:>8,.0f} pages/s"
         )
@@ -475,9 +451,11 @@ def main(argv=None):
             f"{ours_rate:>8,.0f} pages/s  x{ours_rate / hugo_rate:.2f} (target >= 0.5)"
         )
         print(
-            f"Hugo's pages vs our shells, {len(sample)} sampled: mean line similarity "
-            f"{similarity:.2f}, {identical} identical"
+            f"Hugo's article pages vs our baked shells: {identical} of {compared} sampled "
+            "byte for byte identical"
         )
+        if first_diff:
+            print("first difference:\n" + "\n".join(first_diff))
     if "serve" in only:
         live = Placement.objects.filter(site__host=HOST, is_live=True).order_by("-published_at")
         article = live.values_list("path", flat=True)[1000]

@@ -6,7 +6,8 @@ import zoneinfo
 
 from django.templatetags.static import static
 from django.urls import reverse
-from jinja2 import Environment
+from jinja2 import Environment, nodes
+from jinja2.ext import Extension
 
 
 @functools.lru_cache(maxsize=512)
@@ -57,8 +58,43 @@ def support_appeal(site):
     return appeal_for_site(site)
 
 
+class SharedRegions(Extension):
+    """``{% shared key, ... %}...{% endshared %}``: a region of a page that is the same on
+    every page for which the key is the same (the masthead and navigation for a site and
+    section, the headline blocks beside a section's articles). The key names every value
+    the region reads; lists in it compare by their items.
+
+    A page renders its regions as usual. A render whose context holds ``shared_regions``
+    (a dict, which the baker passes for the thousands of article pages it renders) renders
+    each region once per key and reuses the HTML, so the bytes are the same either way.
+    """
+
+    tags = {"shared"}
+
+    def parse(self, parser):
+        lineno = next(parser.stream).lineno
+        key = parser.parse_tuple(simplified=False)
+        if not isinstance(key, nodes.Tuple):
+            key = nodes.Tuple([key], "load", lineno=lineno)
+        body = parser.parse_statements(("name:endshared",), drop_needle=True)
+        call = self.call_method("_shared", [nodes.ContextReference(), key])
+        return nodes.CallBlock(call, [], [], body).set_lineno(lineno)
+
+    @staticmethod
+    def _shared(context, key, caller):
+        regions = context.get("shared_regions")
+        if regions is None:
+            return caller()
+        key = tuple(tuple(value) if isinstance(value, list) else value for value in key)
+        html = regions.get(key)
+        if html is None:
+            html = regions[key] = caller()
+        return html
+
+
 def environment(**options):
     env = Environment(**options)  # noqa: S701 - autoescape is set in settings.TEMPLATES
+    env.add_extension(SharedRegions)
     env.globals.update(static=static_url, url=reverse, support_appeal=support_appeal)
     env.globals.update(_reader_regions())
     env.filters.update(

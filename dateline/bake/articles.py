@@ -4,83 +4,55 @@ A full bake through Django's handler costs an article page a request's whole mid
 stack and six queries. Here the same selectors are read a chunk of articles at a time
 (stories, previous-in-section for the whole site, canonical locations, comment threads),
 the context is built by the view's own ``article_context`` and the same template renders
-it, so the bytes are the view's (tests/bake/test_bake.py compares them). Chunks can be
-spread over several processes: rendering is CPU-bound and each process has one core.
+it, so the bytes are the view's (tests/bake/test_bake.py compares them). The regions
+that many pages share are rendered once per process (``{% shared %}`` in the templates).
+``baking.bake_site`` spreads the chunks over several processes: rendering is CPU-bound.
 
-Anything unusual (a story not public, a withdrawn one, a placement whose time differs
-from its story's) is handed back for the ordinary path (``baking.render_page``).
+A story that is not public (a withdrawn one, say) is handed back for the ordinary path
+(``baking.render_page``); a placement whose time differs from its story's reads its
+previous story on its own.
 """
 
-import multiprocessing
 from dataclasses import dataclass, field
-from pathlib import Path
 
-from django.db import connections
 from django.http import HttpRequest
 from django.template.loader import get_template
 
 from .store import PageStore, write_if_changed
 
-CHUNK = 1000
+CHUNK = 500  # articles read and rendered at once
 
 
 @dataclass
 class Baked:
-    written: set[Path] = field(default_factory=set)
-    changed: list[Path] = field(default_factory=list)
+    written: list[str] = field(default_factory=list)  # the files of the pages baked
+    changed: list[str] = field(default_factory=list)  # those whose bytes changed
     slow: list[str] = field(default_factory=list)  # paths for the ordinary path
 
 
-def bake_articles(
-    site, paths: list[str], *, store: PageStore, processes: int = 1, progress=None
-) -> Baked:
-    """Render and write the article pages at ``paths``; returns what was written and the
-    paths left to the ordinary path."""
-    from dateline.articles import selectors
-
-    job = _Job(site, store, selectors.site_sections(site), selectors.previous_placements(site))
-    chunks = [paths[i : i + CHUNK] for i in range(0, len(paths), CHUNK)]
-    baked = Baked()
-    if processes > 1 and len(chunks) > 1:
-        # Forked workers inherit the job; each opens its own database connection.
-        connections.close_all()
-        global _forked_job
-        _forked_job = job
-        context = multiprocessing.get_context("fork")
-        with context.Pool(processes, initializer=connections.close_all) as pool:
-            results = pool.imap_unordered(_bake_forked, chunks)
-            for count, changed, slow in results:
-                _collect(baked, changed, slow, count, progress)
-        _forked_job = None
-    else:
-        for chunk in chunks:
-            changed, slow = job.bake(chunk)
-            _collect(baked, changed, slow, len(chunk), progress)
-    return baked
+def bake_articles(site, paths: list[str], *, store: PageStore) -> Baked:
+    """Render and write the article pages at ``paths`` in this process; returns what was
+    written and the paths left to the ordinary path."""
+    return ArticleBaker(site, store).bake(paths)
 
 
-def _collect(baked, changed, slow, count, progress):
-    baked.changed += [Path(file) for file in changed]
-    baked.slow += slow
-    if progress is not None:
-        progress(count - len(slow))
+class ArticleBaker:
+    """Bakes a site's article pages a chunk at a time (``bake_site`` gives chunks to
+    several processes: each forked one has a copy of this object, with its own regions)."""
 
+    def __init__(self, site, store: PageStore):
+        from dateline.articles import selectors
 
-_forked_job = None
-
-
-def _bake_forked(chunk):
-    return len(chunk), *_forked_job.bake(chunk)
-
-
-class _Job:
-    def __init__(self, site, store, sections, previous):
-        self.site, self.store, self.sections = site, store, sections
-        self.previous = previous  # placement id -> (published_at, previous placement id)
+        self.site, self.store = site, store
+        self.sections = selectors.site_sections(site)
+        # placement id -> (published_at, previous placement id), the whole site at once
+        self.previous = selectors.previous_placements(site)
         self.related = {}
+        # The regions that are the same on many pages ({% shared %}, dateline/jinja2env.py),
+        # rendered once per process.
+        self.shared_regions = {}
 
-    def bake(self, paths: list[str]) -> tuple[list[str], list[str]]:
-        """(files changed, paths for the ordinary path) of one chunk."""
+    def bake(self, paths: list[str]) -> Baked:
         from dateline.articles import selectors
         from dateline.articles.views import article_context
         from dateline.comments.regions import threads_prefill
@@ -89,7 +61,7 @@ class _Job:
         articles = selectors.articles_at(site, paths)
         public = [a for a in (articles.get(path) for path in paths) if a and a.is_public]
         found = {a.path for a in public}
-        slow = [path for path in paths if path not in found]
+        baked = Baked(slow=[path for path in paths if path not in found])
         before = {}
         for article in public:
             published_at, previous_id = self.previous.get(article.placement_id, (None, None))
@@ -103,7 +75,6 @@ class _Job:
         request = _request(site)
         threads_prefill(request, site, public)
         template = get_template("articles/article.html")
-        changed = []
         for article in public:
             previous_id = before[article.placement_id]
             if previous_id == -1:
@@ -124,11 +95,13 @@ class _Job:
                 previous=previous,
                 related_links=self.related[article.section.id],
             )
+            context["shared_regions"] = self.shared_regions
             body = template.render(context, request).encode()
-            file = self.store.page_file(site.host, article.path, "text/html")
+            file = str(self.store.page_file(site.host, article.path, "text/html"))
+            baked.written.append(file)
             if write_if_changed(file, body):
-                changed.append(str(file))
-        return changed, slow
+                baked.changed.append(file)
+        return baked
 
 
 def _request(site) -> HttpRequest:

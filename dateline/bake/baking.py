@@ -8,17 +8,21 @@ is the page's shell and its fragments (see store.py and regions.py).
 
 import io
 import logging
+import multiprocessing
+import os
 import sys
 import zoneinfo
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from pathlib import Path
 
 from django.conf import settings
 from django.core.handlers.base import BaseHandler
 from django.core.handlers.wsgi import WSGIRequest
+from django.db import connections
 from django.utils import timezone
 
 from . import regions
-from .articles import bake_articles
+from .articles import CHUNK, ArticleBaker
 from .middleware import page_headers
 from .pages import Targets
 from .store import META, PageStore, page_path_ok, write_if_changed
@@ -164,73 +168,173 @@ def _live(site):
     return Placement.objects.filter(site=site, is_live=True, published_at__lte=timezone.now())
 
 
+# Pages rendered through Django (fronts, archive days, feeds, sitemaps) per task: each
+# costs several times an article page, so they go first and in small chunks.
+PAGES_CHUNK = 20
+
+
 def bake_site(
     site, *, store: PageStore | None = None, paths=None, progress=None, processes: int = 1
 ) -> list:
     """Bake every page and fragment of the site; files no longer part of the site are
     removed. Returns the files written or removed. Article pages take the fast path
-    (articles.py), over ``processes`` processes; every other page is rendered by Django."""
+    (articles.py), every other page is rendered by Django; both are spread over
+    ``processes`` forked processes."""
     from dateline.articles.selectors import site_sections
 
     store = store or _store()
     host = site.host
-    written = set()
-    changed = []
+    written: set[str] = set()
+    changed: list[Path] = []
     names = regions.fragment_names(site, site_sections(site))
-    for name, html in regions.render_fragments(site, names).items():
-        file = store.fragment_file(host, name)
-        written.add(file)
-        if write_if_changed(file, (html or "").encode()):
+    writes = {
+        store.fragment_file(host, name): (html or "").encode()
+        for name, html in regions.render_fragments(site, names).items()
+    }
+    writes[store.site_dir(host) / NOT_FOUND_FILE] = render_page(host, _NOT_FOUND_PROBE).body
+    for file, data in writes.items():
+        written.add(str(file))
+        if write_if_changed(file, data):
             changed.append(file)
-    not_found = render_page(host, _NOT_FOUND_PROBE)
-    file = store.site_dir(host) / NOT_FOUND_FILE
-    written.add(file)
-    if write_if_changed(file, not_found.body):
-        changed.append(file)
-    failures = []
     paths = paths if paths is not None else site_paths(site)
     live = set(_live(site).values_list("path", flat=True))
-    baked = bake_articles(
-        site,
-        [path for path in paths if path in live],
-        store=store,
-        processes=processes,
-        progress=progress,
-    )
-    changed += baked.changed
-    written |= {store.page_file(host, path) for path in live.intersection(paths)}
-    written -= {store.page_file(host, path) for path in baked.slow}
-    for path in [path for path in paths if path not in live] + baked.slow:
-        rendered = render_page(host, path)
-        try:
-            writes, _removes = _page_writes(store, host, path, rendered)
-        except BakeError as error:
-            failures.append(str(error))
-            continue
-        for file, data in writes.items():
-            written.add(file)
-            if write_if_changed(file, data):
-                changed.append(file)
-        if rendered.status == 200:
-            store.headers_set(host, rendered.content_type, rendered.headers)
+    tasks = [
+        ("pages", chunk) for chunk in _chunks([p for p in paths if p not in live], PAGES_CHUNK)
+    ]
+    tasks += [("articles", chunk) for chunk in _chunks([p for p in paths if p in live], CHUNK)]
+    job = _SiteJob(store, host, ArticleBaker(site, store))
+    baked = _Pages()
+    for result in _run(job, tasks, processes):
+        baked.add(result)
         if progress is not None:
-            progress(1)
-    if failures:
+            progress(result.count - len(result.slow))
+    if baked.slow:  # articles that are not public after all (the fast path left them)
+        baked.add(job.pages(baked.slow))
+        if progress is not None:
+            progress(len(baked.slow))
+    written.update(baked.written)
+    changed += [Path(file) for file in baked.changed]
+    for content_type, headers in baked.headers.items():
+        store.headers_set(host, content_type, headers)
+    if baked.failures:
         store.replace(host, {})
         raise BakeError(
-            f"{len(failures)} pages of {host} failed (nothing removed): " + "; ".join(failures[:5])
+            f"{len(baked.failures)} pages of {host} failed (nothing removed): "
+            + "; ".join(baked.failures[:5])
         )
-    # What the site no longer has (a deleted story, a removed section) goes.
-    for file in store.site_dir(host).rglob("*"):
-        if (
-            file.is_file()
-            and file not in written
-            and file.relative_to(store.site_dir(host)).parts[0] != META
-        ):
-            file.unlink()
-            changed.append(file)
+    changed += _sweep(store, host, written)
     store.replace(host, {})  # a new generation: every process reloads what it holds
     return changed
+
+
+def _sweep(store: PageStore, host: str, written: set[str]) -> list[Path]:
+    """Remove the site's files that the bake did not write: what the site no longer has
+    (a deleted story, a removed section)."""
+    removed = []
+    site_dir = str(store.site_dir(host))
+    for folder, folders, files in os.walk(site_dir):
+        if folder == site_dir:
+            folders[:] = [name for name in folders if name != META]
+        for name in files:
+            file = os.path.join(folder, name)
+            if file not in written:
+                os.unlink(file)
+                removed.append(Path(file))
+    return removed
+
+
+def _chunks(paths: list[str], size: int) -> list[list[str]]:
+    return [paths[i : i + size] for i in range(0, len(paths), size)]
+
+
+@dataclass
+class _Pages:
+    """What a task baked: files written and changed, article paths left to the ordinary
+    path, pages that failed, and the stored headers by content type."""
+
+    count: int = 0
+    written: list[str] = field(default_factory=list)
+    changed: list[str] = field(default_factory=list)
+    slow: list[str] = field(default_factory=list)
+    failures: list[str] = field(default_factory=list)
+    headers: dict[str, list[list[str]]] = field(default_factory=dict)
+
+    def add(self, other: "_Pages") -> None:
+        self.count += other.count
+        self.written += other.written
+        self.changed += other.changed
+        self.slow += other.slow
+        self.failures += other.failures
+        self.headers.update(other.headers)  # in path order: the last page's, as before
+
+
+@dataclass
+class _SiteJob:
+    """What every process baking a site holds (forked processes inherit a copy)."""
+
+    store: PageStore
+    host: str
+    articles: ArticleBaker
+
+    def run(self, task: tuple[str, list[str]]) -> _Pages:
+        kind, paths = task
+        if kind == "articles":
+            baked = self.articles.bake(paths)
+            return _Pages(len(paths), baked.written, baked.changed, baked.slow)
+        return self.pages(paths)
+
+    def pages(self, paths: list[str]) -> _Pages:
+        """Render ``paths`` through Django and write them."""
+        result = _Pages(count=len(paths))
+        for path in paths:
+            rendered = render_page(self.host, path)
+            try:
+                writes, _removes = _page_writes(self.store, self.host, path, rendered)
+            except BakeError as error:
+                result.failures.append(str(error))
+                continue
+            for file, data in writes.items():
+                result.written.append(str(file))
+                if write_if_changed(file, data):
+                    result.changed.append(str(file))
+            if rendered.status == 200:
+                result.headers[rendered.content_type] = rendered.headers
+        return result
+
+
+_job: _SiteJob | None = None  # the job of a forked process
+
+
+def _run(job: _SiteJob, tasks, processes: int):
+    """The result of each task, in order, from ``processes`` forked processes (or this one)."""
+    if processes <= 1 or len(tasks) <= 1:
+        for task in tasks:
+            yield job.run(task)
+        return
+    # Forked processes inherit the job; each opens its own database connection.
+    _close_connections()
+    context = multiprocessing.get_context("fork")
+    with context.Pool(processes, initializer=_start_forked, initargs=(job,)) as pool:
+        yield from pool.imap(_run_forked, tasks)
+
+
+def _start_forked(job: _SiteJob) -> None:
+    global _job
+    connections.close_all()
+    _job = job
+
+
+def _close_connections() -> None:
+    """Close every database connection, and PostgreSQL's pool with its own: a forked
+    process must share no socket with its parent (each opens its own afterwards)."""
+    for connection in connections.all(initialized_only=True):
+        connection.close()
+        if connection.settings_dict.get("OPTIONS", {}).get("pool"):
+            connection.close_pool()
+
+
+def _run_forked(task):
+    return _job.run(task)
 
 
 def _store() -> PageStore:

@@ -159,6 +159,55 @@ class BakeCommandTests:
         assert not page.exists()
 
 
+class SharedRegionTests:
+    def test_a_shared_region_is_rendered_once_per_key_in_a_bake(self):
+        """`{% shared key %}` renders every time for a view, and once per key when the
+        render's context holds ``shared_regions`` (as the baker's fast path does)."""
+        from django.template import engines
+
+        template = engines["jinja2"].env.from_string(
+            '{% shared "parity", n % 2, [n % 2] %}{{ render(n) }}{% endshared %}|{{ n }}'
+        )
+        rendered = []
+
+        def render(n):
+            rendered.append(n)
+            return f"region of {n}"
+
+        pages = [template.render(n=n, render=render) for n in (1, 2, 3)]
+        assert pages == ["region of 1|1", "region of 2|2", "region of 3|3"]
+        assert rendered == [1, 2, 3]
+        rendered.clear()
+        regions = {}
+        pages = [template.render(n=n, render=render, shared_regions=regions) for n in (1, 2, 3)]
+        assert pages == ["region of 1|1", "region of 2|2", "region of 1|3"]
+        assert rendered == [1, 2]
+
+
+@pytest.mark.django_db(transaction=True)  # forked processes read what the test wrote
+class ParallelBakeTests:
+    def test_several_processes_bake_what_one_does(self, publish, store, tmp_path):
+        """`bake --processes 2` (pages and article chunks spread over forked processes)
+        writes the same files, byte for byte, as one process."""
+        for n, section in enumerate(["iraq-wars", "drones", "missiles"] * 3):
+            publish(f"Story number {n}", section=section, hours_ago=n * 7 + 1)
+
+        def files(root):
+            return {
+                str(p.relative_to(root)): p.read_bytes()
+                for p in root.rglob("*")
+                if p.is_file() and p.name not in ("generation", "lock")
+            }
+
+        call_command("bake", "--quiet", "--out", str(tmp_path / "one"))
+        call_command("bake", "--quiet", "--processes", "2", "--out", str(tmp_path / "two"))
+        one, two = files(tmp_path / "one"), files(tmp_path / "two")
+        assert len(one) > 40 and one.keys() == two.keys()
+        differ = {name for name in one if one[name] != two[name]}
+        # Only the promotion draws are drawn again.
+        assert all("/_fragments/promotions/" in name for name in differ), differ
+
+
 @pytest.mark.django_db(transaction=True)
 class RebakeTests:
     def test_publish_rewrites_exactly_the_files_it_affects(self, publish, bake_mode, sections):

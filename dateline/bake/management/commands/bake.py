@@ -95,7 +95,6 @@ class Command(BaseCommand):
     def _bake(self, store, sites, *, quiet, processes):
         paths = {s.host: site_paths(s) for s in sites}
         total = sum(len(p) for p in paths.values())
-        written = 0
         # One request-log line per page would bury the progress bar: the bake's renders are
         # logged only when they go wrong.
         request_log = logging.getLogger("dateline.request")
@@ -113,6 +112,8 @@ class Command(BaseCommand):
 
     def _bake_sites(self, store, sites, paths, total, *, quiet, processes) -> int:
         written = 0
+        # No monitor thread: bake_site forks processes, which must not inherit a thread.
+        tqdm.monitor_interval = 0
         with tqdm(total=total, unit="page", disable=quiet, file=self.stderr) as bar:
             for s in sites:
                 bar.set_description(s.host)
