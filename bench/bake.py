@@ -75,9 +75,21 @@ def wrk(port: int, path: str, *, duration: int, script: Path | None = None) -> f
 # -- 4. the full bake and Hugo --------------------------------------------------------
 
 
+def _emptied(folder: Path) -> None:
+    """Remove ``folder`` so that a timed build starts from nothing; a link is refused
+    (rmtree would leave it, and the build would only rewrite what changed)."""
+    if folder.is_symlink():
+        raise SystemExit(
+            f"{folder} is a symbolic link: make it a plain folder to time a full build"
+        )
+    shutil.rmtree(folder, ignore_errors=True)
+    if folder.exists():
+        raise SystemExit(f"{folder} could not be emptied")
+
+
 def bake(processes: int) -> tuple[float, int]:
     """(seconds, pages) of a full bake into an empty folder."""
-    shutil.rmtree(PAGES, ignore_errors=True)
+    _emptied(PAGES)
     started = time.perf_counter()
     out = subprocess.run(
         [sys.executable, "-m", "dateline", "bake", "--quiet", "--processes", str(processes)],
@@ -210,7 +222,7 @@ def hugo_site(folder: Path) -> tuple[int, list[tuple[str, str]]]:
 
 def hugo_build(folder: Path) -> float:
     out = VAR / "hugo-public"
-    shutil.rmtree(out, ignore_errors=True)
+    _emptied(out)
     started = time.perf_counter()
     subprocess.run(
         [shutil.which("hugo", path=os.path.dirname(sys.executable)) or "hugo", "--quiet",
