@@ -129,11 +129,13 @@ class PageAssemblyMiddleware:
                 ids = regions.promotion_ids(fragments[name])
                 if ids:
                     counters.count(ids, "impressions")
-        response.content = regions.assemble(shell, fragments, variant)
+        # The shared regions once: the ETag is theirs, and the page is them plus the draw.
+        shared = regions.shared_regions(shell, fragments)
+        response.content = regions.assemble(shared, fragments, variant)
         response.dateline_shell = shell
         # The validator the page cache gives the same page (ConditionalGetMiddleware, above,
         # keeps an ETag it finds and answers If-None-Match with it).
-        response["ETag"] = regions.page_etag(regions.shared_regions(shell, fragments))
+        response["ETag"] = regions.page_etag(shared)
         return response
 
 
