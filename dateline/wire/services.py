@@ -8,10 +8,12 @@ Deliveries are ingested in batches: parsing is per file, but the pool is read an
 written a batch at a time (a few queries per batch, not per item), which is what
 lets a backfill run at thousands of items a second."""
 
+import gc
 import hashlib
 import json
 import logging
 import re
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from types import SimpleNamespace
@@ -164,10 +166,29 @@ def deliveries_ingest(*, source: Source, deliveries: list[tuple[str, bytes]]) ->
     one result per item, or one per delivery that is a duplicate or quarantined.
     Never raises for bad content. The raw bytes are kept in the same transaction
     as the deliveries' records."""
-    arrivals = [_read(source, data, origin) for origin, data in deliveries]
-    results = _commit_isolating(source, arrivals)
+    with _collector_paused():
+        arrivals = [_read(source, data, origin) for origin, data in deliveries]
+        results = _commit_isolating(source, arrivals)
     wire_outcomes(source.slug, (result.status for result in results))
     return results
+
+
+@contextmanager
+def _collector_paused():
+    """Python's cyclic garbage collector off for one batch. A batch allocates many
+    short-lived objects (parse trees' proxies, rows, results) and almost no cycles,
+    yet each allocation burst triggers collections that walk every tracked object of
+    the process (Django's, numpy's): 12-18% of ingest's CPU. The batch is bounded
+    (its deliveries), so memory stays bounded; whatever cycles it leaves are
+    collected as usual once the collector is back on. Another thread's batch may
+    turn it back on early: that only costs time."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _commit_isolating(source: Source, arrivals: list[_Arrival]) -> list[IngestResult]:
