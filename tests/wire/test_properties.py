@@ -3,8 +3,8 @@ valid documents of every format come out with the right fields."""
 
 import json
 from datetime import UTC
-from zoneinfo import ZoneInfo
 from xml.sax.saxutils import escape, quoteattr
+from zoneinfo import ZoneInfo
 
 import pytest
 from hypothesis import HealthCheck, example, given, settings
