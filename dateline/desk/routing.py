@@ -28,7 +28,7 @@ _CHUNK = 400
 
 
 _VERSIONS_SQL = (
-    "SELECT id, guid, received_at, cluster_key, is_current FROM wire_wireitem"
+    "SELECT id, guid, received_at, cluster_key, pub_status, is_current FROM wire_wireitem"
     " WHERE source_id = %s AND guid IN ({})"
 )
 _ENTRY_IDS_SQL = "SELECT guid, id FROM desk_deskentry WHERE source_id = %s AND guid IN ({})"
@@ -36,7 +36,12 @@ _ENTRY_IDS_SQL = "SELECT guid, id FROM desk_deskentry WHERE source_id = %s AND g
 
 def pool_updated(*, source: Source, guids: list[str]) -> None:
     """The wire's pool listener (settings.DATELINE_POOL_LISTENERS): point each guid's
-    desk entry at its current version, creating entries for new stories."""
+    desk entry at its current version, creating entries for new stories. A new story
+    that is not killed, when no rule is active and no suggestion model is trained, has
+    nothing to be routed to: its entry is made routed; the rest is routed after commit."""
+    nothing_to_route = not Rule.objects.filter(is_active=True).exists() and not (
+        suggest.model_exists()
+    )
     entry_ids = []
     for start in range(0, len(guids), _CHUNK):
         chunk = guids[start : start + _CHUNK]
@@ -44,16 +49,16 @@ def pool_updated(*, source: Source, guids: list[str]) -> None:
         # items (or in date order), SQLite walks the pool's (is_current, received_at)
         # index, every current item of the pool, instead of looking the guids up.
         # Plain SQL: building these ORM queries cost more than running them.
-        items = [row[:4] for row in fetch_in(_VERSIONS_SQL, [source.pk], chunk) if row[4]]
+        items = [row[:5] for row in fetch_in(_VERSIONS_SQL, [source.pk], chunk) if row[5]]
         existing = dict(fetch_in(_ENTRY_IDS_SQL, [source.pk], chunk))
         fresh, moved = [], []
-        for item_id, guid, received_at, cluster_key in items:
+        for item_id, guid, received_at, cluster_key, pub_status in items:
             if guid in existing:
                 moved.append((item_id, received_at, cluster_key or "", existing[guid]))
             else:
-                fresh.append(
-                    _new_entry(source, guid, item_id, aware(received_at), cluster_key or "")
-                )
+                entry = _new_entry(source, guid, item_id, aware(received_at), cluster_key or "")
+                entry.routed = nothing_to_route and pub_status != WireItem.PubStatus.CANCELED
+                fresh.append(entry)
         insert_rows(DeskEntry, fresh)
         if moved:
             adapt = connection.ops.adapt_datetimefield_value
@@ -64,14 +69,13 @@ def pool_updated(*, source: Source, guids: list[str]) -> None:
                     [(i, adapt(aware(r)), c, False, pk) for i, r, c, pk in moved],
                 )
         entry_ids.extend(existing.values())
-        if fresh:
+        unrouted = [e.guid for e in fresh if not e.routed]
+        if unrouted:
             entry_ids.extend(
-                entry_id
-                for _guid, entry_id in fetch_in(
-                    _ENTRY_IDS_SQL, [source.pk], [e.guid for e in fresh]
-                )
+                entry_id for _guid, entry_id in fetch_in(_ENTRY_IDS_SQL, [source.pk], unrouted)
             )
-    transaction.on_commit(lambda: _route_quietly(entry_ids))
+    if entry_ids:
+        transaction.on_commit(lambda: _route_quietly(entry_ids))
 
 
 def _new_entry(source, guid, item_id, received_at, cluster_key) -> SimpleNamespace:

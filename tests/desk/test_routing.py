@@ -34,6 +34,15 @@ class PoolEntryTests:
         assert entry_of("k").routed and entry_of("k2").routed
         assert AuditEntry.objects.filter(action="kill").count() == 1
 
+    def test_story_killed_on_first_arrival_is_routed_without_rules(self, deliver):
+        """With no rule and no model, a new story is routed as it arrives, but one that
+        arrives already killed still goes through routing and is marked killed."""
+        deliver("live")
+        deliver("dead", pubstatus="canceled")
+        assert entry_of("live").status == "new" and entry_of("live").routed
+        assert entry_of("dead").status == "killed" and entry_of("dead").routed
+        assert AuditEntry.objects.filter(action="kill").count() == 1
+
 
 class RuleTests:
     def test_first_matching_rule_suggests(self, deliver, sections, source):
