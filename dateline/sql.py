@@ -87,12 +87,16 @@ def insert_rows(model, rows, *, ignore_conflicts: bool = False) -> None:
     get_plain, get_datetimes, get_json = getter(plain), getter(datetimes), getter(json_fields)
     adapt_datetime, adapt_json = ops.adapt_datetimefield_value, ops.adapt_json_value
     encoders = [f.encoder for f in json_fields]
+    empty_list = adapt_json([], None)  # adapted once: most JSON lists ingest writes are empty
     automatic_values = (now,) * len(automatic)
     values = [
         (
             *get_plain(row),
             *map(adapt_datetime, get_datetimes(row)),
-            *map(adapt_json, get_json(row), encoders),
+            *(
+                empty_list if value == [] else adapt_json(value, encoder)
+                for value, encoder in zip(get_json(row), encoders, strict=True)
+            ),
             *automatic_values,
         )
         for row in rows
