@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from . import services
+from .html import BodyTooDeep, body_depth_check
 from .models import PathRedirect, Placement, Story
 
 
@@ -77,6 +78,14 @@ class StoryForm(forms.ModelForm):
                 "becomes a subhead) or HTML: paragraphs, subheads, lists, links."
             ),
         }
+
+    def clean_body(self):
+        body = self.cleaned_data["body"]
+        try:
+            body_depth_check(body)
+        except BodyTooDeep as error:
+            raise ValidationError(str(error)) from None
+        return body
 
     def clean(self):
         data = super().clean()

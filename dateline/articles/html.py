@@ -17,9 +17,64 @@ URL_SCHEMES = {"http", "https", "mailto"}
 _WIRE_SUBHEAD = re.compile(r"^\s*-\s+(.+?)\s+-\s*$")
 
 
+class BodyTooDeep(ValueError):
+    """Body HTML nested deeper than any article is: refused before it is sanitised."""
+
+
+# At most this many elements open inside one another. Articles nest a handful; the
+# HTML5 tree builder (nh3's html5ever) takes time quadratic in the depth of nested
+# block elements (<div>, <ul>, <blockquote>, misnested <b><div>...</b>): 20,000
+# <div>s cost it 3 s, 240,000 (1.2 MB) several minutes.
+MAX_BODY_DEPTH = 200
+_TAG_TOKEN = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9-]*)")
+# Void elements never hold others, and these close themselves when a sibling opens
+# (HTML Living Standard §13.1.2.4, optional end tags): neither deepens the tree.
+_NOT_NESTING = frozenset({
+    "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source",
+    "track", "wbr", "p", "li", "dt", "dd", "tr", "td", "th", "option", "optgroup", "thead",
+    "tbody", "tfoot", "colgroup", "caption", "rt", "rp",
+})  # fmt: skip
+
+_FORMATTING = frozenset({
+    "a", "b", "big", "code", "em", "font", "i", "nobr", "s", "small", "strike", "strong", "tt", "u",
+})  # fmt: skip
+
+
+def body_depth_check(body_html: str, limit: int = MAX_BODY_DEPTH) -> None:
+    """Raise ``BodyTooDeep`` when ``body_html`` nests more than ``limit`` elements, as
+    an HTML parser would build them: an end tag closes its element and those opened
+    inside it (a formatting element's only when innermost), and an end tag with
+    nothing of its name open is ignored. Linear: the
+    stack it searches never grows past ``limit``."""
+    if body_html.count("<") <= limit:
+        return  # too few tags to nest that deep
+    open_names: list[str] = []
+    for match in _TAG_TOKEN.finditer(body_html):
+        name = match.group(2).lower()
+        if name in _NOT_NESTING:
+            continue
+        if not match.group(1):
+            open_names.append(name)
+            if len(open_names) > limit:
+                raise BodyTooDeep(
+                    f"the body's HTML nests elements more than {limit} deep (at offset "
+                    f"{match.start()}); no article does, and sanitising it would take "
+                    "minutes: send it with its elements closed"
+                )
+        elif name in _FORMATTING:
+            # The adoption agency algorithm (§13.2.6.4.7) keeps the blocks opened
+            # inside a formatting element open: it closes only when it is innermost.
+            if open_names and open_names[-1] == name:
+                open_names.pop()
+        elif name in open_names:
+            del open_names[len(open_names) - 1 - open_names[::-1].index(name) :]
+
+
 def body_sanitise(body_html: str) -> str:
     """Keep paragraphs, subheads, lists and safe links; drop scripts, styles, event
-    handlers and ``javascript:`` URLs. Links get ``rel="noopener"``."""
+    handlers and ``javascript:`` URLs. Links get ``rel="noopener"``. Raises
+    ``BodyTooDeep`` (a ValueError) for HTML nested deeper than MAX_BODY_DEPTH."""
+    body_depth_check(body_html)
     return nh3.clean(
         body_html,
         tags=BODY_TAGS,

@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from dateline.articles import services as articles
-from dateline.articles.html import body_normalise, teaser_from_body
+from dateline.articles.html import BodyTooDeep, body_depth_check, body_normalise, teaser_from_body
 from dateline.articles.models import FrontPin, Placement, Story
 from dateline.bake.pages import front_targets
 from dateline.bake.services import pages_changed
@@ -89,7 +89,14 @@ def text_edits(current: dict, **fields) -> dict:
     aside), checked against the lengths the story allows."""
     edits = {}
     for name, value in fields.items():
-        if value is None or not value.strip() or same_text(name, value, current.get(name) or ""):
+        if value is None or not value.strip():
+            continue
+        if name == "body":
+            try:
+                body_depth_check(value)
+            except BodyTooDeep as error:
+                raise DeskError(f"The body cannot be used: {error}.") from None
+        if same_text(name, value, current.get(name) or ""):
             continue
         value = value.replace("\r\n", "\n").strip()
         limit = LIMITS.get(name)

@@ -1,4 +1,11 @@
-from dateline.articles.html import body_sanitise, paragraphs_to_html, teaser_from_body
+import pytest
+
+from dateline.articles.html import (
+    BodyTooDeep,
+    body_sanitise,
+    paragraphs_to_html,
+    teaser_from_body,
+)
 
 
 class BodySanitiseTests:
@@ -19,6 +26,24 @@ class BodySanitiseTests:
         clean = body_sanitise(hostile)
         for bad in ("<script", "<style", "onmouseover", "<iframe", "javascript:", "data:"):
             assert bad not in clean
+
+
+class BodyDepthTests:
+    @pytest.mark.parametrize(
+        "hostile",
+        ["<div>" * 300, "<b><div>x</b>" * 300, "<div>x</span>" * 300, "<i><b>x</i>" * 300],
+    )
+    def test_nesting_past_the_limit_is_refused(self, hostile):
+        """HTML nested deeper than any article, closed or misnested as a parser would
+        leave it open, is refused before the sanitiser spends minutes on it."""
+        with pytest.raises(BodyTooDeep, match="more than 200 deep"):
+            body_sanitise(hostile)
+
+    def test_closed_and_self_closing_elements_do_not_deepen(self):
+        """Elements closed in turn, void elements and paragraphs without end tags keep
+        the depth low, however many there are."""
+        html = "<div><p>a</p></div>" * 500 + "<p>b<br>" * 500 + "<b><i>c</i></b>" * 500
+        assert body_sanitise(html).count("<br>") == 500
 
 
 class ParagraphsTests:

@@ -116,6 +116,16 @@ class ClusterTests:
 
 
 class EditTests:
+    def test_body_nested_past_the_limit_is_refused(self, deliver, sections):
+        """A body the desk pastes nested thousands deep is refused with the reason, not
+        sanitised for minutes; the story keeps its text."""
+        deliver("deep")
+        story = services.entry_publish(entry=entry_of("deep"), sections=[sections["drones"]])
+        with pytest.raises(services.DeskError, match="more than 200 deep"):
+            services.story_edit(story=story, body="<div>" * 5000 + "text")
+        story.refresh_from_db()
+        assert "<div>" not in story.body
+
     def test_desk_edit_marks_updated_and_is_audited(self, deliver, sections, make_staff):
         """An edit after publishing shows Updated and names the editor in the audit log."""
         editor = make_staff("ed", "editor")

@@ -84,6 +84,41 @@ class PipelineHostileTests:
         assert WireItem.objects.get(guid="urn:x:nul").headline == "Badhead"
         assert statuses["surrogate.json"] in ("new", "quarantined")
 
+    @pytest.mark.parametrize(
+        "pattern", ["<div>x", "<blockquote><ul>x", "<b><div>x</b>", "<div>x</span>"]
+    )
+    def test_deeply_nested_body_html_is_quarantined_not_sanitised(self, pattern):
+        """Body HTML nested thousands deep (which costs the sanitiser time quadratic in
+        its depth) quarantines its delivery with the reason; the batch goes on."""
+        source = Source.objects.create(name="s", slug="s")
+        rss = (
+            '<?xml version="1.0"?><rss version="2.0"><channel><title>t</title>'
+            "<item><guid>urn:x:deep-rss</guid><title>Deep</title><description><![CDATA["
+            + pattern * 20_000
+            + "]]></description></item></channel></rss>"
+        )
+        batch = [
+            ("deep.json", ninjs(uri="urn:x:deep", body_html=pattern * 20_000)),
+            ("deep-feed.xml", rss.encode()),
+            ("good.json", (FIXTURES / "ninjs/ninjs_1x.json").read_bytes()),
+        ]
+        results = {r.path: r for r in deliveries_ingest(source=source, deliveries=batch)}
+        for path in ("deep.json", "deep-feed.xml"):
+            assert results[path].status == "quarantined"
+            assert "nests elements more than 200 deep" in results[path].reason
+        assert results["good.json"].status == "new"
+
+    def test_long_flat_body_html_is_kept(self):
+        """Hundreds of paragraphs and list items whose end tags are left out (as HTML
+        allows) do not count as nesting: the body is kept."""
+        source = Source.objects.create(name="s", slug="s")
+        body = "<div>" + "<p>para" * 400 + "<ul>" + "<li>item" * 400 + "</ul><b>x</b></div>"
+        [result] = deliveries_ingest(
+            source=source, deliveries=[("flat.json", ninjs(uri="urn:x:flat", body_html=body))]
+        )
+        assert result.status == "new"
+        assert WireItem.objects.get(guid="urn:x:flat").body_html.count("<li>") == 400
+
     def test_kill_with_same_version_kills(self):
         """A kill re-sent under the version number it had still kills the item."""
         source = Source.objects.create(name="s", slug="s")
