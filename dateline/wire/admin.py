@@ -1,8 +1,15 @@
 from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404
+from django.urls import path, reverse
+from django.utils.html import format_html
+from django.utils.text import Truncator
 
 from . import services
-from .models import Delivery, Source, WireItem
+from .models import Delivery, RawDelivery, Source, WireItem
+from .storage import raw_read
 
 
 class SourceForm(forms.ModelForm):
@@ -78,7 +85,9 @@ class SourceAdmin(admin.ModelAdmin):
 
 @admin.register(Delivery)
 class DeliveryAdmin(admin.ModelAdmin):
-    list_display = ["id", "origin", "source", "status", "format", "item_count", "received_at"]
+    list_display = [
+        "id", "origin", "source", "status", "reason_short", "format", "item_count", "received_at",
+    ]  # fmt: skip
     list_filter = ["status", "source", "format"]
     search_fields = ["origin", "sha256", "reason"]
     readonly_fields = [f.name for f in Delivery._meta.fields]
@@ -87,9 +96,47 @@ class DeliveryAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         return False
 
+    @admin.display(description="reason")
+    def reason_short(self, delivery):
+        return Truncator(delivery.reason).chars(120)
+
+    @admin.display(description="raw bytes")
+    def raw_link(self, delivery):
+        if not RawDelivery.objects.filter(sha256=delivery.sha256).exists():
+            return "not kept (over the size limit)"
+        url = reverse("admin:wire_delivery_raw", args=[delivery.pk])
+        return format_html('<a href="{}">download ({} bytes)</a>', url, delivery.size)
+
+    def get_readonly_fields(self, request, obj=None):
+        return [*self.readonly_fields, "raw_link"]
+
+    def get_urls(self):
+        raw = path(
+            "<int:delivery_id>/raw/",
+            self.admin_site.admin_view(self.raw_view),
+            name="wire_delivery_raw",
+        )
+        return [raw, *super().get_urls()]
+
+    def raw_view(self, request, delivery_id):
+        """The delivery's bytes exactly as they arrived, as a download (never rendered:
+        they may be hostile)."""
+        delivery = get_object_or_404(Delivery, pk=delivery_id)
+        if not self.has_view_permission(request, delivery):
+            raise PermissionDenied
+        try:
+            data = raw_read(delivery.sha256)
+        except RawDelivery.DoesNotExist:
+            raise Http404("Its bytes were over the size limit and were not kept.") from None
+        response = HttpResponse(data, content_type="application/octet-stream")
+        response["Content-Disposition"] = f'attachment; filename="delivery-{delivery.pk}.raw"'
+        response["X-Content-Type-Options"] = "nosniff"
+        return response
+
     @admin.action(description="Re-run quarantined deliveries (after a parser fix)")
     def rerun(self, request, queryset):
-        for delivery in queryset.filter(status=Delivery.Status.QUARANTINED):
+        refused = (Delivery.Status.QUARANTINED, Delivery.Status.PARTIAL)
+        for delivery in queryset.filter(status__in=refused):
             results = services.delivery_rerun(delivery=delivery)
             level = messages.WARNING if results[0].status == "quarantined" else messages.SUCCESS
             summary = ", ".join(sorted({r.status for r in results}))

@@ -96,6 +96,7 @@ class Delivery(models.Model):
         PENDING = "pending", "Received, waiting for the worker"
         ACCEPTED = "accepted", "Accepted"
         QUARANTINED = "quarantined", "Quarantined"
+        PARTIAL = "partial", "Partly quarantined"  # some of its items were refused
 
     # No index of its own: the (source, sha256) key leads with it.
     source = models.ForeignKey(
@@ -107,7 +108,9 @@ class Delivery(models.Model):
     received_at = models.DateTimeField(auto_now_add=True)
     format = models.CharField(max_length=16, blank=True)
     status = models.CharField(max_length=16, choices=Status.choices)
-    reason = models.TextField(blank=True, help_text="Why it was quarantined.")
+    reason = models.TextField(
+        blank=True, help_text="Why it (or some of its items) was quarantined."
+    )
     item_count = models.PositiveIntegerField(default=0)
 
     class Meta:

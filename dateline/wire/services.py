@@ -58,6 +58,7 @@ class IngestResult:
             "version": self.version,
             "headline": self.headline,
             "reason": self.reason,
+            "delivery": self.delivery_id,
         }
 
 
@@ -269,18 +270,20 @@ def _commit(source: Source, arrivals: list[_Arrival]) -> list[IngestResult]:
                 arrival.origin, arrival.reason, arrival.delivery.pk,
             )  # fmt: skip
     item_results = _pool_store(source, [a for a in fresh if not a.reason])
+    duplicates = [a for a in arrivals if a.duplicate_of is not None or a.delivery is None]
+    earlier = _earlier_deliveries({a.duplicate_of or known[a.sha256] for a in duplicates})
     results = []
     for arrival in arrivals:
         if arrival.duplicate_of is not None or arrival.delivery is None:
             delivery_id = arrival.duplicate_of or known.get(arrival.sha256)
-            results.append(
-                IngestResult(
-                    path=arrival.origin,
-                    status="duplicate",
-                    format=arrival.format,
-                    delivery_id=delivery_id,
-                )
-            )
+            reason, item = earlier[delivery_id]
+            result = IngestResult(
+                path=arrival.origin, status="duplicate", format=arrival.format,
+                delivery_id=delivery_id, reason=reason,
+            )  # fmt: skip
+            if item is not None:
+                result.guid, result.version, result.headline = item
+            results.append(result)
         elif arrival.reason:
             results.append(
                 IngestResult(
@@ -293,20 +296,44 @@ def _commit(source: Source, arrivals: list[_Arrival]) -> list[IngestResult]:
     return results
 
 
+def _earlier_deliveries(delivery_ids) -> dict[int, tuple[str, tuple | None]]:
+    """For deliveries received before: the reason a duplicate of one gets (why that
+    one was refused, if it was), and its item's guid, version and headline when it
+    carried one item."""
+    if not delivery_ids:
+        return {}
+    items: dict[int, list] = {}
+    for delivery_id, guid, version, headline in fetch_in(
+        "SELECT delivery_id, guid, version, headline FROM wire_wireitem WHERE delivery_id IN ({})",
+        [], delivery_ids,
+    ):  # fmt: skip
+        items.setdefault(delivery_id, []).append((guid, version, headline))
+    earlier = {}
+    for delivery_id, status, reason in fetch_in(
+        "SELECT id, status, reason FROM wire_delivery WHERE id IN ({})", [], delivery_ids
+    ):
+        said = "the same bytes as a delivery already received (the delivery given)"
+        if status in (Delivery.Status.QUARANTINED, Delivery.Status.PARTIAL):
+            said += f", {Delivery.Status(status).label.lower()}: {reason}"
+        found = items.get(delivery_id, [])
+        earlier[delivery_id] = (said, found[0] if len(found) == 1 else None)
+    return earlier
+
+
 @dataclass
 class _GuidState:
     current: SimpleNamespace | None  # the current version's row, as _VERSIONS_SQL reads it
-    versions: set
+    versions: dict  # version number: its content hash
 
 
 def _pool_store(source: Source, arrivals: list[_Arrival]) -> dict[int, list[IngestResult]]:
     guids = list({item.guid[:500] for a in arrivals for item in a.items})
-    states: dict[str, _GuidState] = {guid: _GuidState(None, set()) for guid in guids}
+    states: dict[str, _GuidState] = {guid: _GuidState(None, {}) for guid in guids}
     for pk, guid, version, is_current, content_hash, cluster_key, pub_status in fetch_in(
         _VERSIONS_SQL, [source.pk], guids
     ):
         state = states[guid]
-        state.versions.add(version)
+        state.versions[version] = content_hash
         if is_current:
             state.current = SimpleNamespace(
                 pk=pk, version=version, is_current=True, content_hash=content_hash,
@@ -351,6 +378,17 @@ def _pool_store(source: Source, arrivals: list[_Arrival]) -> dict[int, list[Inge
                     killed_guids.add(guid)
                     result.status = "updated"
                     continue
+                if state.versions[version] != content_hash:
+                    # The agency's version number says nothing changed; the text says
+                    # otherwise. Neither copy is thrown away: the first stays in the
+                    # pool, this one in its delivery; the operator is told.
+                    result.status = "quarantined"
+                    result.reason = (
+                        f"version {version} of {item.guid} was received before with other "
+                        "content; this copy is not applied (it is kept in its delivery): "
+                        "ask the agency to send the change as a new version"
+                    )
+                    continue
                 result.status = "unchanged"
                 continue
             is_newest = current is None or version > current.version
@@ -358,9 +396,25 @@ def _pool_store(source: Source, arrivals: list[_Arrival]) -> dict[int, list[Inge
             # Another version of a known story stays in that story's cluster.
             wire_item.cluster_key = current.cluster_key if current is not None else None
             to_create.append(wire_item)
-            state.versions.add(version)
+            state.versions[version] = content_hash
             if not is_newest:
                 result.status = "stale"  # kept as history, never over a newer version
+                result.reason = f"version {version} arrived after version {current.version}"
+                if (
+                    item.pub_status == WireItem.PubStatus.CANCELED
+                    and current.pub_status != WireItem.PubStatus.CANCELED
+                ):
+                    # A kill is a legal matter: it takes the story down even when it
+                    # arrives after a later version (the versions stay in the history).
+                    if current.pk:
+                        killed_ids.append(current.pk)
+                    current.pub_status = WireItem.PubStatus.CANCELED
+                    killed_guids.add(guid)
+                    result.status = "updated"
+                    result.reason = (
+                        f"a kill sent as version {version} arrived after version "
+                        f"{current.version}: the story is killed"
+                    )
                 continue
             if current is not None:
                 current.is_current = False
@@ -368,6 +422,7 @@ def _pool_store(source: Source, arrivals: list[_Arrival]) -> dict[int, list[Inge
                     demoted_ids.append(current.pk)
             result.status = "new" if current is None else "updated"
             state.current = wire_item
+    _deliveries_mark_refused(arrivals, results)
     _cluster(source, to_create)
     if killed_ids:
         WireItem.objects.filter(id__in=killed_ids).update(pub_status=WireItem.PubStatus.CANCELED)
@@ -378,6 +433,30 @@ def _pool_store(source: Source, arrivals: list[_Arrival]) -> dict[int, list[Inge
     _bands_store(source, to_create)
     _pool_listeners_call(source, sorted({r.guid for r in to_create if r.is_current} | killed_guids))
     return results
+
+
+def _deliveries_mark_refused(arrivals, results: dict[int, list[IngestResult]]) -> None:
+    """A delivery with items the pool refused is quarantined (all of them) or partly
+    quarantined (some), with their reasons, so that the admin lists it."""
+    rows = []
+    for arrival in arrivals:
+        out = results[id(arrival)]
+        refused = [result for result in out if result.status == "quarantined"]
+        if refused:
+            status = (
+                Delivery.Status.QUARANTINED if len(refused) == len(out) else Delivery.Status.PARTIAL
+            )
+            reason = "; ".join(result.reason for result in refused)
+            rows.append((status, reason, arrival.delivery.pk))
+            logger.warning(
+                "%s: %s; kept as delivery %s, %s",
+                arrival.origin, reason, arrival.delivery.pk, Delivery.Status(status).label.lower(),
+            )  # fmt: skip
+    if rows:
+        with connection.cursor() as cursor:
+            cursor.executemany(
+                "UPDATE wire_delivery SET status = %s, reason = %s WHERE id = %s", rows
+            )
 
 
 def _pool_listeners_call(source: Source, guids: list[str]) -> None:
@@ -583,9 +662,10 @@ def delivery_quarantine(*, source: Source, data: bytes, origin: str, reason: str
 
 
 def delivery_rerun(*, delivery: Delivery) -> list[IngestResult]:
-    """Parse a quarantined delivery again from its kept bytes (after a parser fix).
-    It stays quarantined, with the new reason, when it still cannot be read."""
-    if delivery.status != Delivery.Status.QUARANTINED:
+    """Parse a quarantined (or partly quarantined) delivery again from its kept bytes
+    (after a parser fix). It stays quarantined, with the new reason, when it still
+    cannot be read."""
+    if delivery.status not in (Delivery.Status.QUARANTINED, Delivery.Status.PARTIAL):
         raise ValueError(f"delivery {delivery.pk} is not quarantined")
     return delivery_reprocess(delivery=delivery)
 

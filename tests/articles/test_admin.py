@@ -223,6 +223,15 @@ class StoryAdminEditTests:
             "<p>First paragraph.</p>\n<h2>'A turning point'</h2>\n<p>Second paragraph.</p>"
         )
 
+    def test_body_nested_too_deep_is_a_form_error(self, editor_client, agencies, sections):
+        """A pasted body nested thousands deep is a form error, not minutes of work."""
+        data = story_form(agencies["AFP"], sections["iraq-wars"], body="<div>" * 5000 + "x")
+        response = editor_client.post(
+            "/admin/articles/story/add/", data, headers={"host": "spacewar.localhost"}
+        )
+        assert response.status_code == 200 and "more than 200 deep" in response.text
+        assert not Story.objects.exists()
+
     def test_publish_now_on_scheduled_story(self, editor_client, agencies, sections):
         """ "Publish now" on a scheduled story publishes it now, not at its future time."""
         from dateline.articles import services

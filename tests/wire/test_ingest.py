@@ -453,3 +453,80 @@ class ContentHashMigrationTests:
         resent.write_bytes(feed.read_bytes().replace(b"<rss", b"<!-- polled again -->\n<rss", 1))
         results = ingest_json(resent)
         assert results and {result["status"] for result in results} == {"unchanged"}
+
+
+class VersionConflictTests:
+    def test_late_kill_kills_the_later_version(self, tmp_path):
+        """A kill numbered below the current version, arriving late, still kills the
+        story: stored as history, the current version canceled, the line says why."""
+        g2 = FIXTURES / "newsml_g2"
+        ingest_json(g2 / "afp_text_nitf_v2.xml")
+        late_kill = tmp_path / "kill-v1.xml"
+        late_kill.write_bytes(
+            (g2 / "afp_kill_v3.xml").read_bytes().replace(b'version="3"', b'version="1"')
+        )
+        [line] = ingest_json(late_kill)
+        assert line["status"] == "updated" and "the story is killed" in line["reason"]
+        current = WireItem.objects.get(is_current=True)
+        assert current.version == 2 and current.pub_status == "canceled"
+        assert WireItem.objects.get(version=1).pub_status == "canceled"  # kept as history
+
+    def test_stale_line_says_which_version_is_newer(self):
+        """A stale copy's line names the version it arrived after."""
+        g2 = FIXTURES / "newsml_g2"
+        ingest_json(g2 / "afp_text_nitf_v2.xml")
+        [line] = ingest_json(g2 / "afp_text_nitf_v1.xml")
+        assert line["status"] == "stale" and line["reason"] == "version 1 arrived after version 2"
+
+    def test_same_version_with_other_text_is_quarantined_not_dropped(self, tmp_path):
+        """The same guid and version again with different text is not "unchanged": the
+        pool keeps the first text, the delivery is quarantined with the reason, and the
+        admin's re-run can find it."""
+        g2 = FIXTURES / "newsml_g2"
+        ingest_json(g2 / "afp_text_nitf_v1.xml")
+        changed = tmp_path / "v1-corrected.xml"
+        original = (g2 / "afp_text_nitf_v1.xml").read_bytes()
+        changed.write_bytes(original.replace(b"The navy on Friday", b"CORRECTED The navy on Friday"))
+        assert changed.read_bytes() != original
+        [line] = ingest_json(changed)
+        assert line["status"] == "quarantined" and "received before with other content" in (
+            line["reason"]
+        )
+        assert "CORRECTED" not in WireItem.objects.get(is_current=True).body_html
+        delivery = Delivery.objects.get(pk=line["delivery"])
+        assert delivery.status == "quarantined" and "new version" in delivery.reason
+
+    def test_one_refused_item_of_a_message_marks_it_partly_quarantined(self, tmp_path):
+        """A newsMessage whose second item conflicts with the pool keeps the first item
+        and is listed as partly quarantined."""
+        message = (FIXTURES / "newsml_g2/news_message_two_items.xml").read_bytes()
+        ingest_json(FIXTURES / "newsml_g2/news_message_two_items.xml")
+        from lxml import etree
+
+        root = etree.fromstring(message)
+        items = root.findall(".//{*}newsItem")
+        second_headline = items[1].find(".//{*}headline")
+        second_headline.text = "A different headline under the same version"
+        for item in items[:1]:
+            item.set("version", str(int(item.get("version", "1")) + 1))
+        path = tmp_path / "message-again.xml"
+        path.write_bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8"))
+        lines = ingest_json(path)
+        assert [line["status"] for line in lines] == ["updated", "quarantined"]
+        delivery = Delivery.objects.get(pk=lines[0]["delivery"])
+        assert delivery.status == "partial" and "received before" in delivery.reason
+
+
+class DuplicateLineTests:
+    def test_duplicate_of_a_quarantined_delivery_says_why(self):
+        """Ingesting a refused file again says duplicate, with the first refusal's reason
+        and the delivery to look at; a duplicate of a story says which story."""
+        ingest_json(FIXTURES / "illformed/billion_laughs.xml")
+        [again] = ingest_json(FIXTURES / "illformed/billion_laughs.xml")
+        delivery = Delivery.objects.get(status="quarantined")
+        assert again["status"] == "duplicate" and again["delivery"] == delivery.pk
+        assert "quarantined: " in again["reason"] and delivery.reason in again["reason"]
+        ingest_json(FIXTURES / "newsml_g2/afp_text_nitf_v1.xml")
+        [story] = ingest_json(FIXTURES / "newsml_g2/afp_text_nitf_v1.xml")
+        assert story["status"] == "duplicate" and story["version"] == 1
+        assert story["guid"] == WireItem.objects.get(version=1).guid and story["headline"]
