@@ -486,11 +486,14 @@ class VersionConflictTests:
         ingest_json(g2 / "afp_text_nitf_v1.xml")
         changed = tmp_path / "v1-corrected.xml"
         original = (g2 / "afp_text_nitf_v1.xml").read_bytes()
-        changed.write_bytes(original.replace(b"The navy on Friday", b"CORRECTED The navy on Friday"))
+        changed.write_bytes(
+            original.replace(b"The navy on Friday", b"CORRECTED The navy on Friday")
+        )
         assert changed.read_bytes() != original
         [line] = ingest_json(changed)
-        assert line["status"] == "quarantined" and "received before with other content" in (
-            line["reason"]
+        assert (
+            line["status"] == "quarantined"
+            and "received before with other content" in (line["reason"])
         )
         assert "CORRECTED" not in WireItem.objects.get(is_current=True).body_html
         delivery = Delivery.objects.get(pk=line["delivery"])
