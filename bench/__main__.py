@@ -1,13 +1,26 @@
-"""python -m bench [all | pages | ingest | search | desk | comments | support | ops | newsletters
-| scaleout | bake] [options] (see docs/benchmarks.md)."""
+"""python -m bench [all | pages | ingest | minhash | search | desk | comments | support | ops
+| newsletters | scaleout | bake] [options] (see docs/benchmarks.md)."""
 
 import sys
 
-from bench import bake, comments, desk, ingest, newsletters, ops, pages, scaleout, search, support
+from bench import (
+    bake,
+    comments,
+    desk,
+    ingest,
+    minhash,
+    newsletters,
+    ops,
+    pages,
+    scaleout,
+    search,
+    support,
+)
 
 BENCHES = {
     "pages": pages.main,
     "ingest": ingest.main,
+    "minhash": minhash.main,
     "search": search.main,
     "desk": desk.main,
     "comments": comments.main,

@@ -1,22 +1,50 @@
 """Near-duplicates: one event from several agencies, or a lightly re-edited re-send,
 grouped into a story cluster with a similarity score.
 
-Each item's text (headline and body, as word 3-grams) gets a MinHash signature
-of 64 values: multiply-shift universal hashing, the high 32 bits of (a*x + b) mod
-2**64 over 32-bit shingle hashes (no division: three times faster than mod p), in
-numpy. (datasketch computes the same kind of signature but hashes shingles one by
-one in Python, which cost 4x more per item at our ingest rates.) Locality-sensitive hashing splits it into 16 bands
-of 4; items that share a band are candidates, and the fraction of equal signature
-values estimates their Jaccard similarity. Bands live in an indexed table of ours
+Each item's text (headline and body, as word 3-grams: its shingles) gets a signature
+of 64 values; the fraction of values two items share estimates the Jaccard
+similarity of their shingle sets (MinHash: Broder, "On the resemblance and
+containment of documents", 1997). Locality-sensitive hashing splits it into 16 bands
+of 4; items that share a band are candidates. Bands live in an indexed table of ours
 (``ClusterBand``), so one index serves every process, survives restarts, and a
 lookup costs the same however large the pool grows: it reads only matching bands
 within the window around the item's own time (DATELINE_CLUSTER_WINDOW_HOURS,
 default 72 hours either side), at most MAX_CANDIDATES_PER_BAND of them.
+
+How a signature is made (the second version, migration 0006: a third to a quarter
+of the first's CPU time, with no Python call per word and one hash per shingle
+instead of 64):
+
+- Words are hashed all at once in numpy: the text's bytes, separators made NUL,
+  are read as 8-byte little-endian windows at each word's start (a strided view,
+  no copy), masked to the word's length; a word of 9 to 32 bytes combines up to four
+  windows, a longer one (no English word is) takes a BLAKE2b digest. A shingle is a
+  multiply-add of its three word hashes, finished by MurmurHash3's 64-bit mixer.
+- One permutation hashing (Li, Owen and Zhang, "One Permutation Hashing", NIPS
+  2012): the top 6 bits of a shingle's hash pick one of the 64 bins, and each bin
+  keeps the least of the low 32 bits thrown into it.
+- A bin that no shingle reached (a short text; or chance: one 500-word text in three
+  has one) is filled by further rounds, as in Dahlgaard, Houen, Langhede and
+  Thorup's "Fast Similarity Sketching" (2017): round r hashes every shingle of the
+  text again into a bin, and an empty bin keeps the least value of the first round
+  that reaches it. Each bin thus holds the minimum, over the whole shingle set, of
+  one random order of (round, value), and two texts agree in a bin exactly when that
+  minimum is a shingle they share: with probability their Jaccard similarity, for
+  short texts as for long ones. (The usual densification copies a neighbouring
+  bin's value into an empty one: the bins of a short text then share a few values,
+  and its estimates vary more.) tests/wire/test_clusters.py holds the estimates to
+  that, and their error to about that of 64 independent MinHash values.
+
+Every constant is fixed and the windows are little-endian whatever the machine (no
+Python ``hash()``): signatures are stored, and must agree across processes, machines
+and releases. How items are grouped, and a large text cut into pieces (of about
+_PIECE bytes, between words), changes what is computed at once, never the result;
+the working arrays stay that small whatever a body's size, and what grows with it is
+its word and shingle hashes, 8 bytes each.
 """
 
 import hashlib
 import re
-import zlib
 from datetime import UTC, datetime, timedelta
 
 import numpy as np
@@ -26,14 +54,9 @@ NUM_PERM = 64
 BANDS, ROWS = 16, 4  # candidate threshold about (1/16) ** (1/4) = 0.5
 THRESHOLD = 0.5  # estimated Jaccard similarity to join a cluster
 
-_random = np.random.RandomState(20261125)  # fixed: signatures must agree across processes
-_A = _random.randint(1, 2**63, size=(NUM_PERM, 1), dtype=np.uint64) * np.uint64(2) + np.uint64(1)
-_B = _random.randint(0, 2**63, size=(NUM_PERM, 1), dtype=np.uint64)
-_SHIFT = np.uint64(32)
-_MASK = np.uint64(0xFFFFFFFF)
-# Bytes that separate words: ASCII other than letters and digits (UTF-8 sequences of
-# other scripts stay inside their words). translate + split runs in C.
-_SEPARATORS = bytes(b if (b >= 0x80 or chr(b).isalnum()) else 0x20 for b in range(256))
+# Bytes that separate words: ASCII other than letters and digits, made NUL (UTF-8
+# sequences of other scripts stay inside their words). translate runs in C.
+_SEPARATORS = bytes(0 if b < 0x80 and not chr(b).isalnum() else b for b in range(256))
 _TAGS = re.compile(r"<[^>]+>")
 
 
@@ -75,43 +98,219 @@ def signature(headline: str, body_html: str) -> np.ndarray:
     return signatures([(headline, body_html)])[0]
 
 
-def _shingles(headline: str, body_html: str) -> np.ndarray:
-    """The item's word 3-gram hashes (uint64 holding 32 bits), at least one."""
+def _text(headline: str, body_html: str) -> bytes:
+    """The item's words: lower case, tags dropped, UTF-8 (separators not yet made NUL)."""
     text = f"{headline} {_TAGS.sub(' ', body_html)}".lower().encode()
-    words = text.translate(_SEPARATORS).split()
     if not text.isascii() and _CJK_LEAD.search(text):  # isascii: C, ten times faster
-        words = _split_cjk(words)
-    hashes = np.fromiter(map(zlib.crc32, words), dtype=np.uint64, count=len(words))
-    if len(hashes) >= 3:
-        # Wrapping uint64 arithmetic, then 32 bits: a hash of the three words in order.
-        shingles = hashes[:-2] * np.uint64(0x9E3779B1)
-        shingles += hashes[1:-1] * np.uint64(0x85EBCA77)
-        shingles += hashes[2:]
-        shingles &= _MASK
-        return shingles
-    if len(hashes):
-        return hashes
-    return np.zeros(1, dtype=np.uint64)
+        text = b" ".join(_split_cjk(text.translate(_SEPARATORS).split(b"\0")))
+    return text
+
+
+# The hashes' constants: odd 64-bit multipliers of xxHash64 and MurmurHash3. A change
+# to any of them, or to how they are used, is a new signature version: stored
+# signatures and bands must then be made anew (a migration, as 0006).
+_U64 = np.uint64
+_WINDOW_MULTIPLIER = _U64(0x9E3779B97F4A7C15)
+_FIRST_WORD, _SECOND_WORD = _U64(0x85EBCA77C2B2AE63), _U64(0xC2B2AE3D27D4EB4F)
+_NO_WORDS = _U64(0x27D4EB2F165667C5)  # the one shingle of a text without words
+_ROUND = _U64(0x165667B19E3779F9)
+_MIX_1, _MIX_2, _MIX_SHIFT = _U64(0xFF51AFD7ED558CCD), _U64(0xC4CEB9FE1A85EC53), _U64(33)
+_LENGTH_MASKS = np.array([(1 << (8 * length)) - 1 for length in range(9)], dtype=_U64)
+_WINDOWS = 4  # a word of up to 4 windows (32 bytes) is hashed in numpy
+_BIN_SHIFT, _VALUE_MASK, _ROUND_SHIFT = _U64(58), _U64(0xFFFFFFFF), _U64(32)
+_EMPTY = _U64(2**64 - 1)  # a bin no shingle has reached: more than any value or round key
+_PER_PASS = 4 * NUM_PERM  # shingles thrown per lacking text and pass: e**-4 of a bin empty
+# Items are signed together up to this many bytes (numpy's cost per call is then
+# shared by about 60 items), a larger text alone, in pieces of about that size.
+# Larger pieces cost more, not less: their arrays no longer fit the CPU's cache or
+# the memory the allocator reuses.
+_PIECE = 1 << 17
+_WORDS_PER_CHUNK = 1 << 16
+
+
+def _mix(x: np.ndarray) -> np.ndarray:
+    """MurmurHash3's fmix64, in place: each bit of the result depends on every bit of x."""
+    x ^= x >> _MIX_SHIFT
+    x *= _MIX_1
+    x ^= x >> _MIX_SHIFT
+    x *= _MIX_2
+    x ^= x >> _MIX_SHIFT
+    return x
 
 
 def signatures(texts) -> np.ndarray:
-    """The signatures of many (headline, body_html) pairs, as a (n, 64) uint32 array.
-
-    A shingle seen twice changes no minimum, so none are deduplicated; and since
-    x >> 32 never decreases as x grows, the minimum of (a*x + b) >> 32 is the
-    minimum of a*x + b shifted, one shift per permutation instead of one per value.
-    The arithmetic wraps modulo 2**64 by design (numpy does not warn for arrays).
-    (Hashing several items' shingles in one block was tried: no faster.)"""
+    """The signatures of many (headline, body_html) pairs, as a (n, 64) uint32 array:
+    each the same as the item's alone. The arithmetic wraps modulo 2**64 by design
+    (numpy does not warn for arrays)."""
     out = np.empty((len(texts), NUM_PERM), dtype=np.uint32)
-    for row, (headline, body_html) in enumerate(texts):
-        permuted = _A * _shingles(headline, body_html)
-        permuted += _B
-        out[row] = permuted.min(axis=1) >> _SHIFT
+    words = [_text(headline, body_html) for headline, body_html in texts]
+    first = 0
+    while first < len(words):
+        size, last = len(words[first]) + 1, first + 1
+        while last < len(words) and size + len(words[last]) + 1 <= _PIECE:
+            size += len(words[last]) + 1
+            last += 1
+        out[first:last] = _group_signatures(words[first:last])
+        first = last
     return out
 
 
-_BAND_MULTIPLIERS = _random.randint(1, 2**63, size=(1, ROWS), dtype=np.uint64) | np.uint64(1)
-_BAND_SALTS = _random.randint(0, 2**63, size=BANDS, dtype=np.uint64)
+def _group_signatures(texts: list[bytes]) -> np.ndarray:
+    """The signatures of texts signed together (or of one large text), as uint64."""
+    count = len(texts)
+    # NUL before, between and after the texts, and eight more for the last windows.
+    data = b" ".join([b"", *texts, b" " * 7]).translate(_SEPARATORS)
+    hashes, word_ends = _word_hashes(data, np.cumsum([len(text) + 1 for text in texts]))
+    words_per_text = np.diff(word_ends, prepend=0)
+    # Each text's bins, and one more row for the shingles across two texts.
+    bins = np.full((count + 1, NUM_PERM), _EMPTY, dtype=_U64)
+    if count > 1:  # (a text alone may be a large one: its shingles are all its own)
+        word_owners = np.repeat(np.arange(count), words_per_text)
+        changes = word_owners[:-2] != word_owners[2:]
+    thrown = []  # shingle hashes and their texts, for the rounds of bins left empty
+    for start in range(0, len(hashes) - 2, _WORDS_PER_CHUNK):
+        end = min(start + _WORDS_PER_CHUNK, len(hashes) - 2)
+        shingles = hashes[start:end] * _FIRST_WORD
+        shingles += hashes[start + 1 : end + 1] * _SECOND_WORD
+        shingles += hashes[start + 2 : end + 2]
+        if count > 1:
+            owners = word_owners[start:end].copy()
+            owners[changes[start:end]] = count
+        else:
+            owners = np.zeros(end - start, dtype=np.intp)
+        thrown.append(_throw(bins, _mix(shingles), owners, alone=count == 1))
+    few = np.flatnonzero(words_per_text < 3)
+    if len(few):
+        # A text of one or two words has its words for shingles; one of none, one shingle.
+        words = [np.arange(word_ends[i] - words_per_text[i], word_ends[i]) for i in few]
+        none = few[words_per_text[few] == 0]
+        shingles = np.concatenate([hashes[np.concatenate(words)], np.full(len(none), _NO_WORDS)])
+        owners = np.concatenate([np.repeat(few, words_per_text[few]), none])
+        thrown.append(_throw(bins, _mix(shingles), owners, alone=False))
+    lacking = (bins[:count] == _EMPTY).any(axis=1)
+    if lacking.any():
+        _densify(bins, lacking, thrown)
+    return bins[:count] & _VALUE_MASK
+
+
+def _word_hashes(data: bytes, text_ends: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each word's hash, and the number of words up to the end of each text.
+
+    ``data``'s words are between NUL bytes, and it starts with one and ends with
+    eight. It is read in pieces of about _PIECE bytes cut between words (a piece
+    holding a longer word ends with it), so that the working arrays stay that small."""
+    array = np.frombuffer(data, dtype=np.uint8)
+    windows = np.ndarray((len(data) - 7,), dtype="<u8", buffer=data, strides=(1,))
+    end_of_words = len(data) - 8
+    hashes, word_ends = [], np.zeros(len(text_ends), dtype=np.intp)
+    begin = 0
+    while begin < end_of_words:
+        end = min(begin + _PIECE, end_of_words)
+        if end < end_of_words:
+            cut = data.rfind(0, begin + 1, end)
+            end = cut if cut != -1 else data.find(0, end)
+        in_word = array[begin : end + 1] != 0  # NUL at both ends
+        edges = np.flatnonzero(in_word[1:] != in_word[:-1])
+        edges += begin + 1
+        starts, lengths = edges[0::2], edges[1::2] - edges[0::2]
+        hashes.append(_hash_words(data, windows, starts, lengths))
+        word_ends += np.searchsorted(starts, text_ends)
+        begin = end
+    return (np.concatenate(hashes) if len(hashes) != 1 else hashes[0]), word_ends
+
+
+def _hash_words(data: bytes, windows: np.ndarray, starts, lengths) -> np.ndarray:
+    """The hash of each word: its bytes as 8-byte windows combined by multiply-add, or
+    for a word longer than _WINDOWS windows, a BLAKE2b digest of them."""
+    hashes = windows[starts]
+    hashes &= _LENGTH_MASKS[np.minimum(lengths, 8)]
+    longer = np.flatnonzero(lengths > 8)
+    for window in range(1, _WINDOWS):
+        if not len(longer):
+            break
+        rest = lengths[longer] - 8 * window
+        part = windows[starts[longer] + 8 * window]
+        part &= _LENGTH_MASKS[np.minimum(rest, 8)]
+        hashes[longer] = hashes[longer] * _WINDOW_MULTIPLIER + part
+        longer = longer[rest > 8]
+    for index in longer.tolist():
+        word = data[starts[index] : starts[index] + lengths[index]]
+        hashes[index] = int.from_bytes(hashlib.blake2b(word, digest_size=8).digest(), "little")
+    return hashes
+
+
+def _throw(bins: np.ndarray, hashed: np.ndarray, owners: np.ndarray, *, alone: bool):
+    """Round 0: each shingle into its text's bin picked by its hash's top bits, the
+    bin keeping the least low 32 bits. Returns what later rounds need: the hashes
+    and their texts, each hash once for a text signed alone (a large one repeating
+    itself then keeps little)."""
+    where = (hashed >> _BIN_SHIFT).view(np.int64)
+    where += owners * NUM_PERM
+    np.minimum.at(bins.reshape(-1), where, hashed & _VALUE_MASK)
+    if alone:
+        hashed = np.unique(hashed)
+        owners = owners[: len(hashed)]
+    return hashed, owners
+
+
+def _densify(bins: np.ndarray, lacking: np.ndarray, thrown: list) -> None:
+    """Fill the bins that round 0 left empty, by rounds 1, 2, ... (see the module's
+    docstring): round r throws each shingle of a lacking text into a bin picked by a
+    hash of (its hash, r), keyed (r, value), so that an empty bin gets the least value
+    of the first round that reaches it and a filled one (a value under 2**32) stays."""
+    count = len(lacking)
+    hashed = np.concatenate([hashed for hashed, owners in thrown])
+    owners = np.concatenate([owners for hashed, owners in thrown])
+    made = np.ones(count, dtype=np.int64)  # rounds made per text: round 0
+    passes = 0
+    while lacking.any():
+        chosen = np.append(lacking, False)[owners]  # (not the row across two texts)
+        hashed, owners = hashed[chosen], owners[chosen]
+        if passes:  # rare, and then a text that repeats itself costs what it says
+            order = np.lexsort((hashed, owners))
+            hashed, owners = hashed[order], owners[order]
+            distinct = np.ones(len(hashed), dtype=bool)
+            distinct[1:] = (hashed[1:] != hashed[:-1]) | (owners[1:] != owners[:-1])
+            hashed, owners = hashed[distinct], owners[distinct]
+        # Enough rounds for each text to throw about _PER_PASS shingles.
+        rounds = -(-_PER_PASS // np.maximum(np.bincount(owners, minlength=count), 1))
+        rounds[~lacking] = 0
+        if rounds.max() == 1:  # the usual case: long texts, a bin or two empty
+            repeated, numbers, again = owners, made[owners], hashed.copy()
+        else:  # each shingle once per round of its text, numbered from the text's next
+            each = rounds[owners]
+            repeated = np.repeat(owners, each)
+            numbers = np.arange(len(repeated)) - np.repeat(np.cumsum(each) - each, each)
+            numbers += made[repeated]
+            again = np.repeat(hashed, each)
+        numbers = numbers.astype(_U64)
+        again += numbers * _ROUND
+        _mix(again)
+        keys = again & _VALUE_MASK
+        keys |= numbers << _ROUND_SHIFT
+        where = (again >> _BIN_SHIFT).view(np.int64)
+        where += repeated * NUM_PERM
+        np.minimum.at(bins.reshape(-1), where, keys)
+        made += rounds
+        passes += 1
+        lacking = (bins[:count] == _EMPTY).any(axis=1)
+
+
+# The bands' constants, as the first version drew them (numpy.random.RandomState
+# (20261125), after its 64 permutations): band keys have not changed.
+_BAND_MULTIPLIERS = np.array(
+    [[0x39A70CA25BC93577, 0x5599657082243E37, 0x6E58903C3F576187, 0x31B2F0433D5F8A29]],
+    dtype=np.uint64,
+)
+_BAND_SALTS = np.array(
+    [
+        0x708C7D6BCE5153CC, 0x5F83718D38F70E2E, 0x2BF47EF18F7E0EAE, 0x279DE43CC9017C0D,
+        0x6D3E250E3AFCE992, 0x71381B3826018D23, 0x585B4567AB9C78CB, 0x4F0AA3031464A13B,
+        0x1400035FF7286375, 0x44866B6E199BF229, 0x282FCB8EB9277751, 0x769B65857BC4E083,
+        0x1C7A77F54E2E6E0B, 0x157FCD57D4357350, 0x05B09C784A407421, 0x1471E9557C7939F8,
+    ],
+    dtype=np.uint64,
+)  # fmt: skip
 
 
 def band_keys(sig: np.ndarray) -> list[int]:
