@@ -1,6 +1,6 @@
 """The near-duplicate signatures of the ingest bench's items (headline and body as
 the parser makes them): version 2 (dateline/wire/clusters.py) against version 1, as
-migration 0006 keeps a copy of it, in CPU time per item. Each batch of 200 is signed by
+migration 0008 keeps a copy of it, in CPU time per item. Each batch of 200 is signed by
 both in turn, in alternating order, so that the machine's load falls on both alike;
 the ratio is the figure to read."""
 
@@ -28,7 +28,7 @@ def main(argv=None):
     from dateline.wire import clusters
     from dateline.wire.parsers.base import detect_parser
 
-    version_1 = importlib.import_module("dateline.wire.migrations.0006_minhash_v2")._v1_signatures
+    version_1 = importlib.import_module("dateline.wire.migrations.0008_minhash_v2")._v1_signatures
     texts = []
     for path in build_files(Path(settings.VAR_DIR) / "ingest-items", args.items):
         data = path.read_bytes()

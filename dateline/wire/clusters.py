@@ -11,7 +11,7 @@ lookup costs the same however large the pool grows: it reads only matching bands
 within the window around the item's own time (DATELINE_CLUSTER_WINDOW_HOURS,
 default 72 hours either side), at most MAX_CANDIDATES_PER_BAND of them.
 
-How a signature is made (the second version, migration 0006: a third to a quarter
+How a signature is made (the second version, migration 0008: a third to a quarter
 of the first's CPU time, with no Python call per word and one hash per shingle
 instead of 64):
 

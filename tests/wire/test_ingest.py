@@ -401,7 +401,7 @@ class BatchTests:
 
 class SignatureTests:
     def test_signatures_are_stable(self):
-        """Signatures and band keys stay what migration 0006 stored (the pool keeps
+        """Signatures and band keys stay what migration 0008 stored (the pool keeps
         them: a change would stop new items from matching the stories already there,
         unless a migration makes them anew)."""
         from dateline.wire import clusters

@@ -13,7 +13,7 @@ from dateline.wire import clusters
 from dateline.wire.models import ClusterBand, Source, WireItem
 from dateline.wire.services import deliveries_ingest
 
-MINHASH_V2 = importlib.import_module("dateline.wire.migrations.0006_minhash_v2")
+MINHASH_V2 = importlib.import_module("dateline.wire.migrations.0008_minhash_v2")
 
 STORY = [
     "Government troops on Friday retook the last town held by the insurgents in the west"
@@ -131,7 +131,7 @@ class MinhashMigrationTests:
             assert {row[3:5] for row in back[1]} == {row[3:5] for row in ingested[1]}
             assert back[0].keys() == ingested[0].keys() and back[0] != ingested[0]
         finally:
-            _migrate("0006_minhash_v2")
+            _migrate("0008_minhash_v2")
         assert _pool() == ingested
 
         deliveries_ingest(

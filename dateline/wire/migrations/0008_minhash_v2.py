@@ -386,7 +386,7 @@ def _rebuild(signatures):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("wire", "0005_unread_indexes"),
+        ("wire", "0007_delivery_partial"),
     ]
 
     operations = [
