@@ -6,7 +6,7 @@ Views and commands check permissions (see dateline/desk/roles.py) and parse inpu
 these functions raise ``DeskError`` with a message for the editor when an action
 does not apply (a killed item, an embargo, a story without a section)."""
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.db import transaction
 from django.utils import timezone
@@ -17,11 +17,15 @@ from dateline.articles.models import FrontPin, Placement, Story
 from dateline.bake.pages import front_targets
 from dateline.bake.services import pages_changed
 from dateline.network.models import Section, Site
-from dateline.wire.models import WireItem
+from dateline.wire.models import Source, WireItem
 
 from .models import AuditEntry, DeskEntry, Rule
 
 KILL_NOTICE = "This story has been withdrawn by the agency that supplied it."
+TAKEDOWN_NOTICE = (
+    "This story was available for a limited time under the terms of the agency that "
+    "supplied it, and has been taken down."
+)
 
 
 class DeskError(Exception):
@@ -230,6 +234,33 @@ def story_withdraw(*, story: Story, user=None, actor: str = "", notice: str = ""
     FrontPin.objects.filter(story=story).delete()
     audit_record(user=user, actor=actor, action="withdraw", story=story, detail=notice[:500])
     return story
+
+
+def stories_take_down_expired(*, now=None) -> int:
+    """Withdraw the published stories of sources whose contract limits how long a
+    story stays online (``Source.takedown_after_days``) once that many days have
+    passed since readers first saw it. Returns how many came down; running it
+    again takes down nothing more."""
+    now = now or timezone.now()
+    count = 0
+    for source in Source.objects.filter(takedown_after_days__isnull=False):
+        cutoff = now - timedelta(days=source.takedown_after_days)
+        expired = (
+            DeskEntry.objects.filter(
+                source=source,
+                story__status=Story.Status.PUBLISHED,
+                story__first_published_at__lte=cutoff,
+            )
+            .select_related("story")
+            .order_by("id")
+        )
+        for entry in expired:
+            with transaction.atomic():
+                story_withdraw(
+                    story=entry.story, actor=f"contract of {source.slug}", notice=TAKEDOWN_NOTICE
+                )
+            count += 1
+    return count
 
 
 @transaction.atomic

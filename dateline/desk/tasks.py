@@ -3,7 +3,7 @@
 from django.tasks import task
 from django.utils import timezone
 
-from . import routing, suggest
+from . import routing, services, suggest
 from .models import SuggestionModel
 
 
@@ -26,3 +26,9 @@ def suggestions_retrain() -> str:
     if model is None:
         return "too few decisions to learn from"
     return f"trained on {model.sample_count} decisions at {timezone.now():%H:%M}"
+
+
+@task()
+def stories_take_down_expired() -> int:
+    """Take down the stories whose source's contract allows them no longer online."""
+    return services.stories_take_down_expired()

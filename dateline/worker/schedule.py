@@ -27,6 +27,12 @@ SCHEDULE = [
         "dateline.articles.tasks.stories_publish_due",
         timedelta(seconds=10),
     ),  # fmt: skip
+    # Sources whose contract limits how long a story stays online (takedown_after_days).
+    Periodic(
+        "take down expired stories",
+        "dateline.desk.tasks.stories_take_down_expired",
+        timedelta(hours=1),
+    ),
     Periodic("route desk entries", "dateline.desk.tasks.entries_route_sweep", timedelta(minutes=1)),
     Periodic("retrain suggestions", "dateline.desk.tasks.suggestions_retrain", timedelta(hours=1)),
     Periodic(

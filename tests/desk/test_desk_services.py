@@ -137,3 +137,32 @@ class EditTests:
         assert story.headline == "Sharper headline" and story.updated_at is not None
         assert entry_of("ed").text_edited
         assert AuditEntry.objects.filter(user=editor, action="edit", story=story).exists()
+
+
+class TakedownTests:
+    def test_story_comes_down_when_its_contract_days_are_over(
+        self, deliver, sections, source, client
+    ):
+        """A source whose contract allows 30 days online: its story is taken down (410
+        with a notice, logged) after 30 days, not before, and only once."""
+        source.takedown_after_days = 30
+        source.save()
+        deliver("old")
+        story = services.entry_publish(entry=entry_of("old"), sections=[sections["drones"]])
+        path = story.placements.get().path
+        first_seen = story.first_published_at
+        assert services.stories_take_down_expired(now=first_seen + timedelta(days=29)) == 0
+        assert services.stories_take_down_expired(now=first_seen + timedelta(days=30)) == 1
+        assert services.stories_take_down_expired(now=first_seen + timedelta(days=31)) == 0
+        story.refresh_from_db()
+        assert story.status == Story.Status.WITHDRAWN
+        page = client.get(path, HTTP_HOST="spacewar.localhost")
+        assert page.status_code == 410 and b"limited time" in page.content
+        assert AuditEntry.objects.filter(action="withdraw", story=story).exists()
+
+    def test_sources_without_a_limit_keep_their_stories(self, deliver, sections):
+        """Stories of a source with no limit stay online however old."""
+        deliver("kept")
+        story = services.entry_publish(entry=entry_of("kept"), sections=[sections["drones"]])
+        later = story.first_published_at + timedelta(days=3650)
+        assert services.stories_take_down_expired(now=later) == 0
