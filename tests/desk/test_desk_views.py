@@ -46,6 +46,15 @@ class DeskScreenTests:
         assert response.status_code == 302
         assert set(DeskEntry.objects.values_list("status", flat=True)) == {"spiked"}
 
+    def test_item_page_shows_the_sources_hints(self, editor_client, deliver, source):
+        """The hints written for the desk on a source show on its items' pages."""
+        source.desk_hints = "Embargoes from this feed are strict; check with the chief."
+        source.save()
+        deliver("h")
+        entry = DeskEntry.objects.get()
+        page = editor_client.get(f"/desk/item/{entry.pk}/")
+        assert "Embargoes from this feed are strict; check with the chief." in page.text
+
     def test_publish_with_edits_from_the_item_page(self, editor_client, deliver, sections, client):
         """The item page publishes with the desk's headline to a chosen section."""
         deliver("p")
