@@ -129,12 +129,16 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The WAL is checkpointed every 10,000 pages (40 MB) rather than SQLite's 1,000:
     # a wire backfill rewrites the same index pages batch after batch, and each
     # checkpoint copies them and syncs the file (a third of ingest's time at 1,000);
-    # journal_size_limit truncates the file back after a checkpoint.
+    # journal_size_limit truncates the file back after a checkpoint. A new database
+    # gets 8 KB pages (SQLite's default is 4 KB; an existing file keeps its own): a
+    # 3-4 KB raw delivery or wire item no longer takes a page of its own, and a batch's
+    # commit writes fewer, larger WAL frames (ingest 5-10% faster; bench/ingest.py).
+    # page_size comes first: it cannot change once the WAL is set up.
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
         "init_command": (
-            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
+            "PRAGMA page_size=8192; PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
             "PRAGMA temp_store=MEMORY; PRAGMA mmap_size=268435456; PRAGMA cache_size=-20000; "
             "PRAGMA wal_autocheckpoint=10000; PRAGMA journal_size_limit=67108864;"
         ),
