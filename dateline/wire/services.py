@@ -69,6 +69,7 @@ class _Arrival:
     sha256: str
     format: str = ""
     items: list[ParsedItem] = field(default_factory=list)
+    refused: list[tuple[str, str]] = field(default_factory=list)  # (guid, reason) per bad item
     reason: str = ""  # set: quarantined
     data: bytes | None = None  # None: too large to keep
     duplicate_of: int | None = None
@@ -107,7 +108,22 @@ def _read(source: Source, data: bytes, origin: str) -> _Arrival:
     try:
         parser, root = detect_parser(data, format_hint=source.format)
         arrival.format = parser.format
-        arrival.items = [_normalised(parser.refine(item)) for item in parser.parse(data, root)]
+        parsed = parser.parse(data, root)
+        for position, item in enumerate(parsed, 1):
+            # One item that cannot be stored does not take its envelope's others with it.
+            try:
+                if isinstance(item, ParseError):
+                    raise item
+                arrival.items.append(_normalised(parser.refine(item)))
+            except ParseError as error:
+                guid = getattr(item, "guid", "") if isinstance(item, ParsedItem) else ""
+                reason = (
+                    f"item {position} of {len(parsed)}: {error}" if len(parsed) > 1 else str(error)
+                )
+                arrival.refused.append((str(guid)[:500], reason))
+        if arrival.refused and not arrival.items:
+            arrival.reason = "; ".join(reason for _guid, reason in arrival.refused)
+            arrival.refused = []
     except ParseError as error:
         arrival.reason = str(error)
     except (ValueError, TypeError, AttributeError, KeyError, IndexError, RecursionError,
@@ -345,7 +361,17 @@ def _pool_store(source: Source, arrivals: list[_Arrival]) -> dict[int, list[Inge
     killed_guids: set[str] = set()
     results: dict[int, list[IngestResult]] = {}
     for arrival in arrivals:
-        out = results[id(arrival)] = []
+        out = results[id(arrival)] = [
+            IngestResult(
+                path=arrival.origin,
+                status="quarantined",
+                format=arrival.format,
+                guid=guid,
+                reason=reason,
+                delivery_id=arrival.delivery.pk,
+            )  # fmt: skip
+            for guid, reason in arrival.refused
+        ]
         for item in arrival.items:
             guid = item.guid[:500]
             state = states[guid]

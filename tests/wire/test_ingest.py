@@ -534,3 +534,27 @@ class DuplicateLineTests:
         [story] = ingest_json(FIXTURES / "newsml_g2/afp_text_nitf_v1.xml")
         assert story["status"] == "duplicate" and story["version"] == 1
         assert story["guid"] == WireItem.objects.get(version=1).guid and story["headline"]
+
+
+class EnvelopeIsolationTests:
+    def test_one_unstorable_item_leaves_the_others_in_the_pool(self, tmp_path):
+        """A newsMessage whose second item cannot be stored (an embargo in year 9999)
+        ingests the first, reports the second quarantined with its place in the message,
+        and the delivery is listed as partly quarantined."""
+        message = (FIXTURES / "newsml_g2/news_message_two_items.xml").read_text()
+        message = message.replace(
+            "<versionCreated>2026-11-22T05:45:00Z</versionCreated>",
+            "<versionCreated>2026-11-22T05:45:00Z</versionCreated>"
+            "<embargoed>9999-01-01T00:00:00Z</embargoed>",
+        )
+        path = tmp_path / "message.xml"
+        path.write_text(message)
+        lines = ingest_json(path)
+        assert [(line["status"], line["guid"]) for line in lines] == [
+            ("quarantined", "urn:ians.example:2026:wind-tender"),
+            ("new", "urn:ians.example:2026:solar-park"),
+        ]
+        assert lines[0]["reason"].startswith("item 2 of 2: embargo time")
+        assert WireItem.objects.get().guid == "urn:ians.example:2026:solar-park"
+        delivery = Delivery.objects.get()
+        assert delivery.status == "partial" and "item 2 of 2" in delivery.reason
