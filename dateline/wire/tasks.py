@@ -1,10 +1,13 @@
 """Background tasks of the wire: inbox folders and polled feeds. Each is safe to
 run twice: the same bytes again are a duplicate and change nothing."""
 
+import itertools
 import logging
+import os
 import time
 import urllib.error
 import urllib.request
+from datetime import UTC, datetime
 from pathlib import Path
 
 from django.conf import settings
@@ -106,12 +109,29 @@ def _inbox_scan(source: Source) -> dict:
             counts[result.status] = counts.get(result.status, 0) + 1
         for path, (_origin, data) in zip(chunk, deliveries, strict=True):
             if len(data) > limit:  # not kept in the database: keep the file
-                refused = folder / ".refused"
-                refused.mkdir(exist_ok=True)
-                path.replace(refused / path.name)
+                _refused_keep(path)
             else:  # committed: the raw bytes are in the database
                 path.unlink(missing_ok=True)
     return counts
+
+
+def _refused_keep(path: Path) -> Path:
+    """Move ``path`` into its folder's ``.refused/`` under a name of its own, the time
+    first (``ls`` lists them in order): a file there is the only copy of its bytes, and
+    link(2) refuses an existing name where rename(2) would replace it."""
+    refused = path.parent / ".refused"
+    refused.mkdir(exist_ok=True)
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S.%fZ")
+    for counter in itertools.count(1):
+        target = refused / (
+            f"{stamp}-{path.name}" if counter == 1 else f"{stamp}-{counter}-{path.name}"
+        )
+        try:
+            os.link(path, target)
+        except FileExistsError:
+            continue
+        path.unlink(missing_ok=True)
+        return target
 
 
 @task()
