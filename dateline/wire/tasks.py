@@ -19,6 +19,7 @@ from django.tasks import task
 
 from dateline.worker import locks
 
+from . import archives
 from .models import Source
 from .services import deliveries_ingest
 
@@ -67,8 +68,9 @@ def inbox_of(source: Source) -> Path:
 @task()
 def inboxes_scan() -> dict:
     """Ingest the files waiting in every inbox source's folder, then remove them
-    (their bytes are kept as raw deliveries). Hidden files, upload temporaries and
-    files still being written are left for a later scan; folders, links and other
+    (their bytes are kept as raw deliveries); zip and tar archives member by member,
+    as ``dateline ingest`` reads them. Hidden files, upload temporaries and files
+    still being written are left for a later scan; folders, links and other
     non-files are left alone and named in a warning, as are files that cannot be
     read. A file whose bytes cannot all be kept (over the size limit) is moved to
     the folder's ``.refused/`` (its refusal is recorded). One source's trouble does
@@ -192,8 +194,8 @@ class _InboxBatch:
 
 
 def _inbox_read(path: Path, batch: _InboxBatch) -> _InboxFile:
-    """Read one inbox file into ``batch``. Raises OSError when the file cannot be
-    opened or read."""
+    """Read one inbox file into ``batch``: its bytes, or each member of a zip or tar
+    archive. Raises OSError when the file cannot be opened or read."""
     # O_NOFOLLOW, O_NONBLOCK: a link or a FIFO put in the file's place since it was
     # listed is refused, not followed or waited on (opening a FIFO waits for a writer).
     descriptor = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
@@ -202,10 +204,31 @@ def _inbox_read(path: Path, batch: _InboxBatch) -> _InboxFile:
         if not stat.S_ISREG(status.st_mode):
             raise OSError(errno.EINVAL, "no longer a regular file", str(path))
         read = _InboxFile(path=path, identity=_identity(status))
-        limit = settings.DATELINE_WIRE_MAX_BYTES
-        data = handle.read(limit + 1)
-        read.refuse = len(data) > limit  # its refusal is recorded, its bytes are not kept
-        batch.add(str(path), data)
+        damaged = None
+        for origin, load in archives.deliveries_in(handle, str(path)):
+            try:
+                data = load()
+            except archives.NotAFile as error:  # a link in a tar archive: no bytes to keep
+                batch.counts["quarantined"] += 1
+                logger.warning("inbox file %s: %s", origin, error)
+                continue
+            except archives.DamagedArchive as error:
+                damaged = error
+                continue
+            except archives.READ_ERRORS as error:  # one member (a bad CRC): the others are read
+                damaged = damaged or archives.DamagedArchive(str(path), error, handle)
+                continue
+            read.refuse |= len(data) > settings.DATELINE_WIRE_MAX_BYTES
+            batch.add(origin, data)
+        if damaged is not None:
+            # ``dateline ingest`` reports a member it cannot read and leaves the archive to
+            # its operator; an inbox file is removed once read, so its own bytes are kept
+            # instead, as one quarantined delivery (or the file goes to .refused/).
+            kept = archives.damaged_keep(
+                source=batch.source, origin=f"{path} (archive)", damaged=damaged
+            )
+            batch.counts[kept.status] += 1
+            read.refuse |= kept.delivery_id is None
     return read
 
 

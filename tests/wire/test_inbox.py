@@ -1,16 +1,20 @@
 """The inbox scan (dateline/wire/tasks.py) on real files in a real folder."""
 
 import ctypes
+import io
 import json
 import logging
 import os
+import tarfile
 import time
+import zipfile
 from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 
 from dateline.wire.models import Delivery, Source, WireItem
+from dateline.wire.storage import raw_read
 from dateline.wire.tasks import inboxes_scan
 
 pytestmark = pytest.mark.django_db
@@ -147,6 +151,70 @@ class InboxTroubleTests:
         drop(upload.rename(inbox / "0044.json"), ninjs())
         scan(caplog)
         assert WireItem.objects.count() == 1 and not (inbox / "0044.json").exists()
+
+
+def zipped(**members: bytes) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    return buffer.getvalue()
+
+
+class InboxArchiveTests:
+    def test_archives_are_read_member_by_member(self, inbox, caplog):
+        """A zip or tar archive dropped in an inbox is ingested member by member, then removed."""
+        drop(inbox / "batch.zip", zipped(a=ninjs("urn:x:a"), b=ninjs("urn:x:b")))
+        buffer = io.BytesIO()
+        with tarfile.open(fileobj=buffer, mode="w:gz") as archive:
+            member = tarfile.TarInfo("c.json")
+            member.size = len(ninjs("urn:x:c"))
+            archive.addfile(member, io.BytesIO(ninjs("urn:x:c")))
+        drop(inbox / "batch.tar.gz", buffer.getvalue())
+        assert scan(caplog) == []
+        assert sorted(WireItem.objects.values_list("guid", flat=True)) == [
+            "urn:x:a",
+            "urn:x:b",
+            "urn:x:c",
+        ]
+        assert sorted(Delivery.objects.values_list("origin", flat=True)) == [
+            f"{inbox}/batch.tar.gz:c.json",
+            f"{inbox}/batch.zip:a",
+            f"{inbox}/batch.zip:b",
+        ]
+        assert list(inbox.iterdir()) == []
+
+    def test_damaged_archive_is_kept_whole(self, inbox, caplog):
+        """An archive that cannot be read is kept as one quarantined delivery of its own bytes."""
+        damaged = zipped(a=ninjs())[:-30]  # no central directory
+        drop(inbox / "cut.zip", damaged)
+        scan(caplog)
+        delivery = Delivery.objects.get()
+        assert delivery.status == "quarantined" and delivery.reason.startswith("damaged archive")
+        assert raw_read(delivery.sha256) == damaged and not (inbox / "cut.zip").exists()
+
+    def test_archive_with_an_unreadable_member_is_kept_whole(self, inbox, caplog):
+        """An archive with a member that fails its CRC check is kept whole, quarantined; the
+        other members are ingested."""
+        archive = zipped(good=ninjs("urn:x:good"), bad=ninjs("urn:x:bad", headline="Flipped"))
+        archive = archive.replace(b"Flipped", b"Flopped")  # stored, not deflated: CRC fails
+        drop(inbox / "batch.zip", archive)
+        scan(caplog)
+        assert WireItem.objects.get().guid == "urn:x:good"
+        kept = Delivery.objects.get(origin=f"{inbox}/batch.zip (archive)")
+        assert kept.status == "quarantined" and "CRC" in kept.reason
+        assert raw_read(kept.sha256) == archive and not (inbox / "batch.zip").exists()
+
+    def test_archive_with_an_oversized_member_goes_to_refused(self, inbox, settings, caplog):
+        """An archive whose member is over the size limit is moved aside, not removed; the
+        other members are ingested."""
+        settings.DATELINE_WIRE_MAX_BYTES = 2000
+        drop(inbox / "batch.zip", zipped(a=ninjs("urn:x:a"), big=ninjs(body_text="x" * 5000)))
+        scan(caplog)
+        assert WireItem.objects.get().guid == "urn:x:a"
+        assert Delivery.objects.get(origin__endswith=":big").status == "quarantined"
+        [refused] = (inbox / ".refused").iterdir()
+        assert refused.name.endswith("-batch.zip") and not (inbox / "batch.zip").exists()
 
 
 class InboxRefusedTests:
