@@ -1,4 +1,4 @@
-"""The inbox scan (dateline/wire/tasks.py) on real files in a real folder."""
+"""The inbox scan (dateline/wire/inbox.py, run by tasks.inboxes_scan) on real files in a real folder."""
 
 import ctypes
 import io
