@@ -125,8 +125,7 @@ class InboxTroubleTests:
         assert "0001.json (PermissionError" in warning
 
     def test_folders_links_and_fifos_are_named_and_left_alone(self, inbox, tmp_path, caplog):
-        """Subfolders, links and FIFOs are left as they are (a FIFO is never opened) and named
-        in one warning; the files beside them are ingested."""
+        """Subfolders, links and FIFOs stay, unopened, named in one warning; the rest is ingested."""
         (inbox / "sub.xml").mkdir()
         drop(inbox / "sub.xml" / "inside.json", ninjs("urn:x:inside"))
         target = drop(tmp_path / "elsewhere.json", ninjs("urn:x:elsewhere"))
@@ -194,8 +193,7 @@ class InboxArchiveTests:
         assert raw_read(delivery.sha256) == damaged and not (inbox / "cut.zip").exists()
 
     def test_archive_with_an_unreadable_member_is_kept_whole(self, inbox, caplog):
-        """An archive with a member that fails its CRC check is kept whole, quarantined; the
-        other members are ingested."""
+        """An archive with a member failing its CRC is kept whole; its other members are ingested."""
         archive = zipped(good=ninjs("urn:x:good"), bad=ninjs("urn:x:bad", headline="Flipped"))
         archive = archive.replace(b"Flipped", b"Flopped")  # stored, not deflated: CRC fails
         drop(inbox / "batch.zip", archive)
@@ -206,8 +204,7 @@ class InboxArchiveTests:
         assert raw_read(kept.sha256) == archive and not (inbox / "batch.zip").exists()
 
     def test_archive_with_an_oversized_member_goes_to_refused(self, inbox, settings, caplog):
-        """An archive whose member is over the size limit is moved aside, not removed; the
-        other members are ingested."""
+        """An archive with an oversized member goes to .refused/; its other members are ingested."""
         settings.DATELINE_WIRE_MAX_BYTES = 2000
         drop(inbox / "batch.zip", zipped(a=ninjs("urn:x:a"), big=ninjs(body_text="x" * 5000)))
         scan(caplog)
