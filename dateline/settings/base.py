@@ -233,6 +233,8 @@ DATELINE_CREDENTIALS_KEY = os.environ.get("DATELINE_CREDENTIALS_KEY", "")
 # Called with (source=, guids=) inside each ingest transaction: the desk's entries.
 DATELINE_POOL_LISTENERS = ["dateline.desk.routing.pool_updated"]
 DATELINE_WIRE_MAX_BYTES = int(os.environ.get("DATELINE_WIRE_MAX_BYTES", 20 * 1024 * 1024))
+# The time one feed poll may take in all (connection, headers, body) before it is abandoned.
+DATELINE_FEED_DEADLINE_SECONDS = float(os.environ.get("DATELINE_FEED_DEADLINE_SECONDS", 60))
 
 # ---------------------------------------------------------------------------
 # Comments and promotions (dateline.comments, dateline.promotions), with readers'

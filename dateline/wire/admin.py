@@ -14,7 +14,7 @@ from .storage import raw_read
 
 class SourceForm(forms.ModelForm):
     """Secrets are write-only: the form never shows them, and an empty field keeps
-    the stored value."""
+    the stored value. A new feed URL starts without the old one's validators."""
 
     new_push_secret = forms.CharField(
         required=False, widget=forms.PasswordInput, label="Push secret",
@@ -37,6 +37,10 @@ class SourceForm(forms.ModelForm):
 
     def save(self, commit=True):
         source = super().save(commit=False)
+        if "feed_url" in self.changed_data:
+            # An ETag or a date is only meaningful to the server that sent it (RFC 9110
+            # §8.8): sent to the new URL, it could be answered 304 Not Modified forever.
+            source.feed_etag = source.feed_last_modified = ""
         if self.cleaned_data.get("clear_secrets"):
             source.push_secret = source.credentials = ""
         if self.cleaned_data.get("new_push_secret"):

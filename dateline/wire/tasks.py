@@ -1,27 +1,111 @@
 """Background tasks of the wire: inbox folders and polled feeds. Each is safe to
 run twice: the same bytes again are a duplicate and change nothing."""
 
+import contextlib
+import http.client
 import logging
-import time
+import socket
+import threading
 import urllib.error
 import urllib.request
-from pathlib import Path
 
 from django.conf import settings
-from django.tasks import task
+from django.tasks import TaskContext, task
 
 from dateline.worker import locks
+from dateline.worker.runner import max_attempts
 
+from .inbox import inbox_scan
 from .models import Source
 from .services import deliveries_ingest
 
 logger = logging.getLogger("dateline.wire")
 
+
+class FeedPollFailed(Exception):
+    """A poll that got no usable answer; the message says why."""
+
+
+class _Deadline:
+    """The time one poll may take in all: connecting, the TLS handshake, the headers
+    and the body. A socket timeout bounds each recv(2) only, so a server sending a
+    byte every few seconds could hold the worker for hours. At the deadline a timer
+    thread shuts the poll's sockets down, which wakes a recv(2) blocked in the
+    polling thread (close(2) would not). It shuts duplicates of them, closed here
+    only, so that it never touches a descriptor number the poll has closed and the
+    process has given to another file since."""
+
+    _polling = threading.local()  # the deadline of this thread's poll
+
+    def __init__(self, seconds: float):
+        self.seconds = seconds
+        self.expired = False
+        self._sockets: list[socket.socket] = []
+        self._lock = threading.Lock()
+        self._timer = threading.Timer(seconds, self._expire)
+        self._timer.daemon = True
+
+    def __enter__(self):
+        self._polling.deadline = self
+        self._timer.start()
+        return self
+
+    def __exit__(self, *exc_info):
+        self._timer.cancel()
+        self._polling.deadline = None
+        with self._lock:
+            for duplicate in self._sockets:
+                duplicate.close()
+
+    @classmethod
+    def watch(cls, sock: socket.socket) -> None:
+        """Put a socket this thread's poll has just connected under its deadline."""
+        deadline = getattr(cls._polling, "deadline", None)
+        if deadline is None:
+            return
+        with deadline._lock:
+            deadline._sockets.append(sock.dup())
+            if deadline.expired:
+                deadline._shut(deadline._sockets[-1])
+
+    def _expire(self):
+        with self._lock:
+            self.expired = True
+            for duplicate in self._sockets:
+                self._shut(duplicate)
+
+    @staticmethod
+    def _shut(duplicate: socket.socket) -> None:
+        with contextlib.suppress(OSError):  # the peer closed it already
+            duplicate.shutdown(socket.SHUT_RDWR)
+
+
+class _WatchedHTTPConnection(http.client.HTTPConnection):
+    def connect(self):
+        super().connect()
+        _Deadline.watch(self.sock)
+
+
+class _WatchedHTTPSConnection(http.client.HTTPSConnection, _WatchedHTTPConnection):
+    """Its method order runs _WatchedHTTPConnection.connect inside HTTPSConnection's:
+    the TCP socket is watched before the TLS handshake, which a server can drip too."""
+
+
+class _HTTPHandler(urllib.request.HTTPHandler):
+    def http_open(self, req):
+        return self.do_open(_WatchedHTTPConnection, req)
+
+
+class _HTTPSHandler(urllib.request.HTTPSHandler):
+    def https_open(self, req):
+        return self.do_open(_WatchedHTTPSConnection, req, context=self._context)
+
+
 # HTTP and HTTPS only, redirects included (urllib's default opener also speaks ftp: and file:).
 _OPENER = urllib.request.OpenerDirector()
 for _handler in (
-    urllib.request.HTTPHandler,
-    urllib.request.HTTPSHandler,
+    _HTTPHandler,
+    _HTTPSHandler,
     urllib.request.HTTPRedirectHandler,
     urllib.request.HTTPDefaultErrorHandler,
     urllib.request.HTTPErrorProcessor,
@@ -40,24 +124,20 @@ class _HTTPOnlyRedirects(urllib.request.HTTPRedirectHandler):
 
 _OPENER.add_handler(_HTTPOnlyRedirects())
 
-# A file younger than this may still be being written by the agency's upload.
-SETTLE_SECONDS = 2.0
-BATCH = 200
 # How long a scan may hold its source's lock at most (Redis frees it then).
 INBOX_LOCK_SECONDS = 600
-
-
-def inbox_of(source: Source) -> Path:
-    return Path(settings.DATELINE_INBOX_DIR) / source.slug
 
 
 @task()
 def inboxes_scan() -> dict:
     """Ingest the files waiting in every inbox source's folder, then remove them
-    (their bytes are kept as raw deliveries). Hidden files, links and files still
-    being written are left alone; a file over the size limit is moved to the
-    folder's ``.refused/`` (its refusal is recorded). One source's trouble does not
-    stop the others."""
+    (their bytes are kept as raw deliveries); zip and tar archives member by member,
+    as ``dateline ingest`` reads them. Hidden files, upload temporaries and files
+    still being written are left for a later scan; folders, links and other
+    non-files are left alone and named in a warning, as are files that cannot be
+    read. A file whose bytes cannot all be kept (over the size limit) is moved to
+    the folder's ``.refused/`` (its refusal is recorded). One source's trouble does
+    not stop the others."""
     counts = {}
     for source in Source.objects.filter(is_active=True, delivery_method=Source.Method.INBOX):
         try:
@@ -67,7 +147,7 @@ def inboxes_scan() -> dict:
                 if not held:
                     counts["sources busy"] = counts.get("sources busy", 0) + 1
                     continue
-                for status, number in _inbox_scan(source).items():
+                for status, number in inbox_scan(source).items():
                     counts[status] = counts.get(status, 0) + number
         except Exception:
             logger.exception("inbox of %s could not be scanned", source.slug)
@@ -75,57 +155,37 @@ def inboxes_scan() -> dict:
     return counts
 
 
-def _inbox_scan(source: Source) -> dict:
-    folder = inbox_of(source)
-    folder.mkdir(parents=True, exist_ok=True)
-    limit = settings.DATELINE_WIRE_MAX_BYTES
-    now = time.time()
-    counts = {}
-    ready = []
-    for path in sorted(folder.iterdir()):
-        try:
-            if path.name.startswith(".") or path.is_symlink() or not path.is_file():
-                continue  # a link could point anywhere on this machine: never followed
-            if now - path.stat().st_mtime < SETTLE_SECONDS:
-                continue
-        except FileNotFoundError:  # taken by a concurrent scan
-            continue
-        ready.append(path)
-    for start in range(0, len(ready), BATCH):
-        chunk, deliveries = [], []
-        for path in ready[start : start + BATCH]:
-            try:
-                with path.open("rb") as handle:
-                    data = handle.read(limit + 1)
-            except FileNotFoundError:
-                continue
-            chunk.append(path)
-            deliveries.append((str(path), data))
-        results = deliveries_ingest(source=source, deliveries=deliveries)
-        for result in results:
-            counts[result.status] = counts.get(result.status, 0) + 1
-        for path, (_origin, data) in zip(chunk, deliveries, strict=True):
-            if len(data) > limit:  # not kept in the database: keep the file
-                refused = folder / ".refused"
-                refused.mkdir(exist_ok=True)
-                path.replace(refused / path.name)
-            else:  # committed: the raw bytes are in the database
-                path.unlink(missing_ok=True)
-    return counts
-
-
 @task()
-def feeds_poll() -> dict:
-    """Poll every feed source, each with a conditional GET."""
-    outcomes = {}
+def feeds_poll() -> list[str]:
+    """Queue a poll of every feed source, each its own task (``source_poll``): a slow
+    or failing feed delays no other (workers poll feeds side by side), and a failed
+    poll is retried on its own. Returns the slugs of the feeds queued."""
     sources = Source.objects.filter(is_active=True, delivery_method=Source.Method.POLL)
-    for source in sources.exclude(feed_url=""):
-        try:
-            outcomes[source.slug] = feed_poll(source)
-        except Exception as error:  # one feed's trouble does not stop the others
-            logger.warning("feed %s could not be polled: %s", source.slug, error)
-            outcomes[source.slug] = f"failed: {type(error).__name__}: {error}"
-    return outcomes
+    queued = []
+    for source_id, slug in sources.exclude(feed_url="").values_list("pk", "slug"):
+        source_poll.enqueue(source_id)
+        queued.append(slug)
+    return queued
+
+
+@task(takes_context=True)
+def source_poll(context: TaskContext, source_id: int) -> str:
+    """Poll one feed source (queued by ``feeds_poll``). A failed poll raises, and the
+    worker tries it again with backoff (dateline/worker/schedule.py); a failure on the
+    last attempt is logged and returned instead: the next period's poll is the retry
+    then, and a dead letter for every period a feed is down would bury the ones that
+    need someone."""
+    polled = Source.objects.filter(is_active=True, delivery_method=Source.Method.POLL)
+    source = polled.filter(pk=source_id).first()
+    if source is None:
+        return "not polled: no longer an active polled source"
+    try:
+        return feed_poll(source)
+    except FeedPollFailed as failure:
+        if context.attempt < max_attempts(source_poll.module_path):
+            raise
+        logger.error("%s; given up after %s attempts until the next poll", failure, context.attempt)
+        return f"failed: {failure}"
 
 
 @task()
@@ -150,7 +210,9 @@ def deliveries_pending_sweep() -> int:
 
 def feed_poll(source: Source, *, timeout: float = 20.0) -> str:
     """Fetch ``source.feed_url`` unless unchanged (ETag / Last-Modified → 304) and
-    ingest it. Returns what happened, for the task's result and the logs."""
+    ingest it. Returns what happened, for the task's result and the logs; raises
+    FeedPollFailed, saying why, when the feed gave no usable answer within
+    DATELINE_FEED_DEADLINE_SECONDS (``timeout`` bounds each network wait)."""
     if not source.feed_url.lower().startswith(("http://", "https://")):
         return "refused: only http and https feed URLs are polled"
     request = urllib.request.Request(  # noqa: S310 - scheme checked above
@@ -167,18 +229,28 @@ def feed_poll(source: Source, *, timeout: float = 20.0) -> str:
         # Unredirected: the login never follows a redirect to another host.
         request.add_unredirected_header("Authorization", f"Basic {token}")
     limit = settings.DATELINE_WIRE_MAX_BYTES
+    deadline = _Deadline(settings.DATELINE_FEED_DEADLINE_SECONDS)
     try:
-        with _OPENER.open(request, timeout=timeout) as response:
+        with deadline, _OPENER.open(request, timeout=min(timeout, deadline.seconds)) as response:
             body = response.read(limit + 1)
             etag, modified = (
                 response.headers.get("ETag", ""),
                 response.headers.get("Last-Modified", ""),
             )
+        failure = None
     except urllib.error.HTTPError as error:
         if error.code == 304:
             return "not modified"
-        logger.warning("feed %s answered %s", source.slug, error.code)
-        raise  # the worker retries with backoff
+        failure = f"answered {error.code} {error.reason}"
+    except (OSError, http.client.HTTPException) as error:
+        failure = f"{type(error).__name__}: {error}"
+    if deadline.expired:  # a body cut short by the shut socket may look complete
+        failure = (
+            f"no complete answer within {deadline.seconds:g} s (DATELINE_FEED_DEADLINE_SECONDS)"
+        )
+    if failure is not None:
+        logger.warning("feed %s could not be polled: %s", source.slug, failure)
+        raise FeedPollFailed(f"feed {source.slug} could not be polled: {failure}")
     results = deliveries_ingest(source=source, deliveries=[(source.feed_url, body)])
     Source.objects.filter(pk=source.pk).update(
         feed_etag=etag[:300], feed_last_modified=modified[:100]

@@ -33,22 +33,34 @@ def _authorised(request, body: bytes, secret: str) -> bool:
     return False
 
 
-def _refuse(status: int, message: str, source_slug: str, request) -> JsonResponse:
+_UNAUTHORISED = "unknown push source, or bad or missing signature or token"
+
+
+def _refuse(status: int, message: str, source_slug: str, request, *, why: str = "") -> JsonResponse:
     # No secret, header value or body in the log: only who was refused and why.
     logger.warning(
-        "push to %s refused (%s): %s", source_slug, status, message,
+        "push to %s refused (%s): %s", source_slug, status, why or message,
         extra={"remote_addr": request.META.get("REMOTE_ADDR")},
     )  # fmt: skip
     webhook_outcome("wire_push", "refused")
-    return JsonResponse({"error": message}, status=status)
+    response = JsonResponse({"error": message}, status=status)
+    if status == 401:
+        # RFC 9110 §15.5.2: a 401 carries a challenge; RFC 6750 §3 for the Bearer one.
+        response["WWW-Authenticate"] = 'Bearer realm="wire push"'
+    return response
 
 
 @csrf_exempt  # a machine endpoint: authenticated by the source's secret, not a cookie
 @require_POST
 def push(request, source_slug):
     source = Source.objects.filter(slug=source_slug, is_active=True).first()
-    if source is None or source.delivery_method != Source.Method.PUSH or not source.push_secret:
-        return _refuse(404, "no push source with this name", source_slug, request)
+    takes_pushes = (
+        source is not None and source.delivery_method == Source.Method.PUSH and source.push_secret
+    )
+    # A name that takes no pushes goes through the same checks as a known source and
+    # gets the answer of a wrong secret: a 404 of its own would let anyone list the
+    # sources' names by trying, and then try secrets against them. The log tells the
+    # operator which it was.
     limit = settings.DATELINE_WIRE_MAX_BYTES
     length = request.META.get("CONTENT_LENGTH") or ""
     if not length.strip():
@@ -66,8 +78,12 @@ def push(request, source_slug):
     body = request.read(limit + 1)
     if len(body) > limit:
         return _refuse(413, f"over the {limit}-byte limit", source_slug, request)
+    if not takes_pushes:
+        why = "no active push source of this name with a push secret"
+        return _refuse(401, _UNAUTHORISED, source_slug, request, why=why)
     if not _authorised(request, body, source.push_secret):
-        return _refuse(401, "bad or missing signature or token", source_slug, request)
+        why = "bad or missing signature or token"
+        return _refuse(401, _UNAUTHORISED, source_slug, request, why=why)
     delivery, created = delivery_receive(source=source, data=body, origin=f"push:{source.slug}")
     webhook_outcome("wire_push", "accepted")
     return JsonResponse(

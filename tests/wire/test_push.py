@@ -118,10 +118,32 @@ class PushTests:
         assert delivery.status == "quarantined" and "entities" in delivery.reason
 
     def test_unknown_or_non_push_source(self, client):
-        """Pushing to a source that does not take pushes answers 404."""
+        """Pushing to a source that does not take pushes answers 401, even with its secret."""
         Source.objects.create(name="Manual", slug="afp-push", push_secret=SECRET)
         body = b"{}"
-        assert post(client, body, **{"X-Dateline-Signature": sign(body)}).status_code == 404
+        assert post(client, body, **{"X-Dateline-Signature": sign(body)}).status_code == 401
+        assert not Delivery.objects.exists()
+
+    @pytest.mark.parametrize(
+        ("length", "status"),
+        [(None, 401), ("", 411), ("0", 400), (str(10**9), 413)],
+        ids=["body", "chunked", "empty", "oversized"],
+    )
+    def test_unknown_source_answers_as_a_wrong_secret(self, client, push_source, length, status):
+        """An unknown source name is answered as a known one with a wrong secret, whatever the body."""
+        body = b"{}"
+        extra = {} if length is None else {"CONTENT_LENGTH": length}
+        headers = {"host": "spacewar.localhost", "Authorization": "Bearer wrong"}
+        known, unknown = (
+            (answer.status_code, answer.content, answer.get("WWW-Authenticate"))
+            for answer in (
+                client.post(
+                    f"/wire/push/{slug}/", body, "application/json", headers=headers, **extra
+                )
+                for slug in ("afp-push", "no-such-source")
+            )
+        )
+        assert known == unknown and known[0] == status
 
     def test_get_not_allowed(self, client, push_source):
         """Only POST is accepted."""
