@@ -119,6 +119,7 @@ def paragraphs_to_html(paragraphs) -> str:
 
 def html_to_text(body_html: str) -> str:
     """Visible text of a body, for teasers and descriptions."""
+    body_depth_check(body_html)
     text = nh3.clean(body_html, tags=set())
     return html.unescape(re.sub(r"\s+", " ", text)).strip()
 

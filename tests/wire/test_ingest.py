@@ -558,3 +558,60 @@ class EnvelopeIsolationTests:
         assert WireItem.objects.get().guid == "urn:ians.example:2026:solar-park"
         delivery = Delivery.objects.get()
         assert delivery.status == "partial" and "item 2 of 2" in delivery.reason
+
+
+MESSAGE = """<?xml version="1.0" encoding="UTF-8"?>
+<newsMessage xmlns="http://iptc.org/std/nar/2006-10-01/">
+  <header><sent>2026-11-22T06:00:00Z</sent></header>
+  <itemSet>
+    <packageItem guid="urn:x:pkg" version="1"><itemMeta><itemClass qcode="ninat:composite"/></itemMeta></packageItem>
+    <newsItem guid="urn:x:text" version="1">
+      <itemMeta><itemClass qcode="ninat:text"/><pubStatus qcode="stat:usable"/></itemMeta>
+      <contentMeta><headline>Lava reaches the coast road</headline></contentMeta>
+      <contentSet><inlineData contenttype="text/plain">Lava crossed the road on Sunday.</inlineData></contentSet>
+    </newsItem>
+    <newsItem guid="urn:x:picture" version="1">
+      <itemMeta><itemClass qcode="ninat:picture"/></itemMeta>
+      <contentMeta><headline>Lava flows near the town</headline></contentMeta>
+      <contentSet><remoteContent href="https://photos.example/lava.jpg" contenttype="image/jpeg"/></contentSet>
+    </newsItem>
+    <newsItem version="1">
+      <itemMeta><itemClass qcode="ninat:text"/></itemMeta>
+      <contentMeta><headline>An item without a guid</headline></contentMeta>
+    </newsItem>
+  </itemSet>
+</newsMessage>
+"""
+
+
+class NewsMessageTests:
+    def test_text_items_in_the_pool_pictures_left_bad_item_refused_alone(self, tmp_path):
+        """A newsMessage with a package, a text, a picture and a text without a guid: the
+        text is in the pool, the picture and package are not stories, and the item
+        without a guid is quarantined alone, naming its line."""
+        path = tmp_path / "message.xml"
+        path.write_text(MESSAGE)
+        lines = ingest_json(path)
+        assert [(line["status"], line["guid"]) for line in lines] == [
+            ("quarantined", ""),
+            ("new", "urn:x:text"),
+        ]
+        assert "item 2 of 2: newsItem at line 16 has no guid" in lines[0]["reason"]
+        assert list(WireItem.objects.values_list("guid", flat=True)) == ["urn:x:text"]
+        assert Delivery.objects.get().status == "partial"
+
+    def test_message_of_pictures_only_is_quarantined(self, tmp_path):
+        """A message carrying only pictures is quarantined: nothing in it is a story."""
+        path = tmp_path / "pictures.xml"
+        start, end = (
+            MESSAGE.index('    <newsItem guid="urn:x:text"'),
+            MESSAGE.index('    <newsItem guid="urn:x:picture"'),
+        )
+        path.write_text(MESSAGE[:start] + MESSAGE[end:].replace(
+            MESSAGE[MESSAGE.index("    <newsItem version=\"1\">"):MESSAGE.index("  </itemSet>")], ""
+        ))  # fmt: skip
+        [line] = ingest_json(path)
+        assert (
+            line["status"] == "quarantined"
+            and "no text item (item class picture)" in line["reason"]
+        )

@@ -376,3 +376,42 @@ def _xml_char(c: str) -> bool:
         or 0xE000 <= code <= 0xFFFD
         or code >= 0x10000
     )
+
+
+class FeedEntryTests:
+    def _parse(self, xml: str):
+        from dateline.wire.parsers import detect_parser
+
+        parser, root = detect_parser(xml.encode())
+        return parser.parse(xml.encode(), root)
+
+    def test_html_title_becomes_text(self):
+        """An Atom title of type html gives a plain-text headline, entities decoded."""
+        [item] = self._parse(
+            '<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom"><title>t</title>'
+            '<entry><id>urn:x:1</id><title type="html">Moon lander &lt;em&gt;touches down'
+            "&lt;/em&gt; &amp;amp; rolls</title><summary>s</summary></entry></feed>"
+        )
+        assert item.headline == "Moon lander touches down & rolls"
+
+    def test_plain_summary_is_a_paragraph(self):
+        """A summary without block elements becomes one paragraph of the body."""
+        [item] = self._parse(
+            '<?xml version="1.0"?><rss version="2.0"><channel><title>t</title><item>'
+            "<guid>urn:x:2</guid><title>T</title><description>Plain &lt;b&gt;summary&lt;/b&gt;"
+            "</description></item></channel></rss>"
+        )
+        assert item.body_html == "<p>Plain <b>summary</b></p>"
+
+    def test_entry_without_guid_or_link_is_refused_alone(self):
+        """An entry with neither guid nor link is refused; the feed's others are read."""
+        from dateline.wire.parsers import ParseError
+
+        first, second = self._parse(
+            '<?xml version="1.0"?><rss version="2.0"><channel><title>t</title>'
+            "<item><title>No id</title><description>x</description></item>"
+            "<item><guid>urn:x:3</guid><title>Fine</title><description>y</description></item>"
+            "</channel></rss>"
+        )
+        assert isinstance(first, ParseError) and "neither guid nor link" in str(first)
+        assert second.guid == "urn:x:3"

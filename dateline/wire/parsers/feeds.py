@@ -1,8 +1,12 @@
 """RSS 2.0 and Atom 1.0 through feedparser. A feed carries no versions: the pool
 treats changed content under a known guid as the next version."""
 
+import re
+
 import feedparser
 from lxml import etree
+
+from dateline.articles.html import html_to_text
 
 from .base import ParsedItem, ParseError, Parser, clean_text, finish_body, parse_time, register
 
@@ -29,16 +33,21 @@ class FeedParser(Parser):
         for entry in parsed.entries:
             guid = entry.get("id") or entry.get("link")
             if not guid:
-                raise ParseError(f"feed entry {entry.get('title', '')!r} has neither guid nor link")
+                # Refused alone: the feed's other entries still come in.
+                title = entry.get("title", "")
+                items.append(ParseError(f"feed entry {title!r} has neither guid nor link"))
+                continue
             content = entry.get("content")
             html = content[0].value if content else entry.get("summary", "")
+            if html and not _BLOCK.search(html):
+                html = f"<p>{html}</p>"  # a one-paragraph summary, as every body is written
             body_html, signoff = finish_body(html or "")
             published = entry.get("published") or entry.get("updated")
             items.append(
                 ParsedItem(
                     guid=guid,
                     version=None,
-                    headline=clean_text(entry.get("title", "")),
+                    headline=_headline(entry),
                     byline=clean_text(entry.get("author", "")),
                     dateline_at=parse_time(_rfc822_to_iso(entry, published)),
                     language=language,
@@ -50,6 +59,18 @@ class FeedParser(Parser):
         if not items:
             raise ParseError("feed has no items")
         return items
+
+
+_BLOCK = re.compile(r"<(p|h[1-6]|ul|ol|blockquote|figure|div|table|pre)[\s>]", re.I)
+
+
+def _headline(entry) -> str:
+    """The entry's title as text: feedparser hands an HTML title (Atom type="html" or
+    "xhtml", RSS titles with markup) as HTML, tags and entities included."""
+    title = entry.get("title", "")
+    if "html" in entry.get("title_detail", {}).get("type", ""):
+        title = html_to_text(title)
+    return clean_text(title)
 
 
 def _rfc822_to_iso(entry, fallback):

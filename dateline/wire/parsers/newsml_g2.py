@@ -34,6 +34,19 @@ def _text(element, tag):
     return clean_text(text)
 
 
+def _item_class(item) -> str:
+    """The item's class as the tail of its qcode or URI ("text", "picture", ...); ""
+    when it gives none."""
+    item_meta = next(item.iterchildren("{*}itemMeta"), None)
+    item_class = (
+        next(item_meta.iterchildren("{*}itemClass"), None) if item_meta is not None else None
+    )
+    if item_class is None:
+        return ""
+    value = item_class.get("qcode") or item_class.get("uri") or ""
+    return value.rstrip("/").rpartition("/")[2].rpartition(":")[2].lower()
+
+
 def _qcode_tail(value: str) -> str:
     return (value or "").rsplit(":", 1)[-1]
 
@@ -57,7 +70,24 @@ class NewsMLG2Parser(Parser):
                 raise ParseError("newsMessage carries no newsItem in its itemSet")
         else:
             items = [root]
-        return [self.parse_item(item) for item in items]
+        text_items = [item for item in items if _item_class(item) in ("", "text")]
+        if not text_items:
+            kinds = ", ".join(sorted({_item_class(item) for item in items}))
+            raise ParseError(
+                f"carries no text item (item class {kinds}): the pool takes text stories"
+            )
+        # Pictures, graphics and videos an agency sends beside its text (NewsML-G2 2.33
+        # §itemClass, IPTC NewsCodes "ninature") are not stories; they stay in the kept
+        # bytes. One item that cannot be read is refused alone.
+        if len(items) == 1:
+            return [self.parse_item(text_items[0])]
+        parsed = []
+        for item in text_items:
+            try:
+                parsed.append(self.parse_item(item))
+            except ParseError as error:
+                parsed.append(error)
+        return parsed
 
     # Hooks an agency subclass may override -------------------------------------
 
