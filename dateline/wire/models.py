@@ -155,6 +155,9 @@ class WireItem(models.Model):
     signoff = models.CharField(max_length=200, blank=True)
     ednote = models.TextField(blank=True)
     embargo_until = models.DateTimeField(null=True, blank=True)
+    version_created_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the agency wrote this version, where it says."
+    )
     pub_status = models.CharField(
         max_length=12, choices=PubStatus.choices, default=PubStatus.USABLE
     )

@@ -171,6 +171,8 @@ def _normalised(item: ParsedItem) -> ParsedItem:
     ]
     if item.dateline_at is not None and not _EARLIEST <= item.dateline_at < _LATEST:
         item.dateline_at = None
+    if item.version_created is not None and not _EARLIEST <= item.version_created < _LATEST:
+        item.version_created = None
     if item.embargo_until is not None and not _EARLIEST <= item.embargo_until < _LATEST:
         raise ParseError(f"embargo time {item.embargo_until.isoformat()} is out of range")
     return item
@@ -248,8 +250,8 @@ def delivery_ingest(*, source: Source, data: bytes, origin: str) -> list[IngestR
 # a date index instead of looking the keys up.
 _DELIVERY_IDS_SQL = "SELECT sha256, id FROM wire_delivery WHERE source_id = %s AND sha256 IN ({})"
 _VERSIONS_SQL = (
-    "SELECT id, guid, version, is_current, content_hash, cluster_key, pub_status"
-    " FROM wire_wireitem WHERE source_id = %s AND guid IN ({})"
+    "SELECT id, guid, version, is_current, content_hash, cluster_key, pub_status,"
+    " version_created_at FROM wire_wireitem WHERE source_id = %s AND guid IN ({})"
 )
 _ITEM_IDS_SQL = "SELECT id, guid, version FROM wire_wireitem WHERE source_id = %s AND guid IN ({})"
 
@@ -345,7 +347,7 @@ class _GuidState:
 def _pool_store(source: Source, arrivals: list[_Arrival]) -> dict[int, list[IngestResult]]:
     guids = list({item.guid[:500] for a in arrivals for item in a.items})
     states: dict[str, _GuidState] = {guid: _GuidState(None, {}) for guid in guids}
-    for pk, guid, version, is_current, content_hash, cluster_key, pub_status in fetch_in(
+    for pk, guid, version, is_current, content_hash, cluster_key, pub_status, created in fetch_in(
         _VERSIONS_SQL, [source.pk], guids
     ):
         state = states[guid]
@@ -353,7 +355,7 @@ def _pool_store(source: Source, arrivals: list[_Arrival]) -> dict[int, list[Inge
         if is_current:
             state.current = SimpleNamespace(
                 pk=pk, version=version, is_current=True, content_hash=content_hash,
-                cluster_key=cluster_key, pub_status=pub_status,
+                cluster_key=cluster_key, pub_status=pub_status, version_created_at=aware(created),
             )  # fmt: skip
     to_create: list[WireItem] = []
     demoted_ids: list[int] = []
@@ -378,13 +380,21 @@ def _pool_store(source: Source, arrivals: list[_Arrival]) -> dict[int, list[Inge
             current = state.current
             content_hash = _content_hash(item)
             version = item.version
+            written_before_current = False
             if version is None:  # feeds: changed content under a known guid is a new version
+                same = [v for v, known in state.versions.items() if known == content_hash]
                 if current is None:
                     version = 1
-                elif current.content_hash == content_hash:
-                    version = current.version
+                elif same:
+                    version = same[0]  # a copy already in the history: unchanged
                 else:
-                    version = current.version + 1
+                    version = max(state.versions) + 1
+                    # Numbered in arrival order, but a copy written before the current one
+                    # (where both say when) is history, never current: stale.
+                    written, current_written = item.version_created, current.version_created_at
+                    written_before_current = bool(
+                        written and current_written and written < current_written
+                    )
             result = IngestResult(
                 path=arrival.origin, status="", format=arrival.format, guid=item.guid,
                 version=version, headline=item.headline, delivery_id=arrival.delivery.pk,
@@ -417,7 +427,9 @@ def _pool_store(source: Source, arrivals: list[_Arrival]) -> dict[int, list[Inge
                     continue
                 result.status = "unchanged"
                 continue
-            is_newest = current is None or version > current.version
+            is_newest = (current is None or version > current.version) and not (
+                written_before_current
+            )
             wire_item = _wire_item(source, arrival.delivery, item, version, content_hash, is_newest)
             # Another version of a known story stays in that story's cluster.
             wire_item.cluster_key = current.cluster_key if current is not None else None
@@ -426,6 +438,12 @@ def _pool_store(source: Source, arrivals: list[_Arrival]) -> dict[int, list[Inge
             if not is_newest:
                 result.status = "stale"  # kept as history, never over a newer version
                 result.reason = f"version {version} arrived after version {current.version}"
+                if written_before_current:
+                    result.reason = (
+                        f"written at {item.version_created.astimezone(UTC):%Y-%m-%d %H:%M} UTC,"
+                        " before the current copy"
+                        f" ({current.version_created_at.astimezone(UTC):%Y-%m-%d %H:%M} UTC)"
+                    )
                 if (
                     item.pub_status == WireItem.PubStatus.CANCELED
                     and current.pub_status != WireItem.PubStatus.CANCELED
@@ -636,6 +654,7 @@ def _wire_item(source, delivery, item: ParsedItem, version, content_hash, is_cur
         signoff=item.signoff,
         ednote=item.ednote,
         embargo_until=item.embargo_until,
+        version_created_at=item.version_created,
         pub_status=item.pub_status,
         content_hash=content_hash,
         cluster_key=None,

@@ -615,3 +615,38 @@ class NewsMessageTests:
             line["status"] == "quarantined"
             and "no text item (item class picture)" in line["reason"]
         )
+
+
+def _unversioned_ninjs(written: str, headline: str) -> bytes:
+    return json.dumps(
+        {
+            "uri": "urn:x:launch",
+            "headline": headline,
+            "versioncreated": written,
+            "body_html": f"<p>{headline}.</p>",
+        }  # fmt: skip
+    ).encode()
+
+
+class UnversionedOrderTests:
+    def test_older_copy_arriving_late_is_stale(self, tmp_path):
+        """ninjs without a version: a copy written before the current one, arriving
+        after it, is kept as history and never becomes current; the same copy again is
+        unchanged, and a copy written later becomes current."""
+        newer = tmp_path / "newer.json"
+        newer.write_bytes(_unversioned_ninjs("2026-11-20T12:00:00Z", "Launch delayed to Friday"))
+        older = tmp_path / "older.json"
+        older.write_bytes(_unversioned_ninjs("2026-11-20T10:00:00Z", "Launch set for Thursday"))
+        [first] = ingest_json(newer)
+        [late] = ingest_json(older)
+        assert first["status"] == "new" and late["status"] == "stale"
+        assert "before the current copy" in late["reason"]
+        assert WireItem.objects.get(is_current=True).headline == "Launch delayed to Friday"
+        again = tmp_path / "older-again.json"
+        again.write_bytes(older.read_bytes() + b"\n")
+        assert ingest_json(again)[0]["status"] == "unchanged"
+        latest = tmp_path / "latest.json"
+        latest.write_bytes(_unversioned_ninjs("2026-11-20T14:00:00Z", "Launch on Friday at dawn"))
+        [update] = ingest_json(latest)
+        assert update["status"] == "updated" and update["version"] == 3
+        assert WireItem.objects.get(is_current=True).headline == "Launch on Friday at dawn"

@@ -48,6 +48,11 @@ def _migrate(target: str) -> None:
     MigrationExecutor(connection).migrate([("wire", target)])
 
 
+def _latest() -> str:
+    [(_app, name)] = MigrationExecutor(connection).loader.graph.leaf_nodes("wire")
+    return name
+
+
 def _pool() -> tuple[dict, list]:
     """Each item's signature, and the band rows (their time to the second: ingest takes
     "now" a moment before the item's arrival time is stored)."""
@@ -124,14 +129,15 @@ class MinhashMigrationTests:
             < WireItem.objects.count()
         )
         try:
-            _migrate("0005_unread_indexes")
-            pinned = WireItem.objects.get(guid="afp:pinned")
-            assert np.frombuffer(pinned.minhash, dtype=np.uint32)[:8].tolist() == PINNED_V1
+            _migrate("0007_delivery_partial")  # before signatures version 2
+            # Columns of later migrations are absent here: only what this one knew is read.
+            pinned = WireItem.objects.values_list("minhash", flat=True).get(guid="afp:pinned")
+            assert np.frombuffer(pinned, dtype=np.uint32)[:8].tolist() == PINNED_V1
             back = _pool()
             assert {row[3:5] for row in back[1]} == {row[3:5] for row in ingested[1]}
             assert back[0].keys() == ingested[0].keys() and back[0] != ingested[0]
         finally:
-            _migrate("0008_minhash_v2")
+            _migrate(_latest())
         assert _pool() == ingested
 
         deliveries_ingest(

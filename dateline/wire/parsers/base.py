@@ -31,6 +31,9 @@ class ParsedItem:
     ednote: str = ""
     embargo_until: datetime | None = None
     pub_status: str = "usable"
+    # When this version was written (ninjs versioncreated, a feed entry's updated): how
+    # the pool orders copies of a story whose format numbers no versions.
+    version_created: datetime | None = None
 
 
 class Parser:

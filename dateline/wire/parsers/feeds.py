@@ -54,6 +54,7 @@ class FeedParser(Parser):
                     keywords=[t.get("term", "") for t in entry.get("tags", []) if t.get("term")],
                     body_html=body_html,
                     signoff=signoff,
+                    version_created=parse_time(_updated_iso(entry)),
                 )
             )
         if not items:
@@ -71,6 +72,15 @@ def _headline(entry) -> str:
     if "html" in entry.get("title_detail", {}).get("type", ""):
         title = html_to_text(title)
     return clean_text(title)
+
+
+def _updated_iso(entry):
+    # dict.get: feedparser's own get() maps a missing "updated" to "published" with a
+    # deprecation warning; here an entry without it falls back explicitly.
+    parsed = dict.get(entry, "updated_parsed") or dict.get(entry, "published_parsed")
+    if parsed:
+        return "{:04d}-{:02d}-{:02d}T{:02d}:{:02d}:{:02d}+00:00".format(*parsed[:6])
+    return None
 
 
 def _rfc822_to_iso(entry, fallback):

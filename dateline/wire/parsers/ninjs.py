@@ -106,6 +106,7 @@ class NinjsParser(Parser):
             signoff=signoff,
             ednote=clean_text(fields.text("ednote", "edNote")),
             pub_status=status if status in ("usable", "withheld", "canceled") else "usable",
+            version_created=parse_time(fields.text("versioncreated", "versionCreated")),
         )
         embargo = next(
             (document[name] for name in ("embargoed", "embargoedUntil") if name in document), None
