@@ -415,3 +415,29 @@ class FeedEntryTests:
         )
         assert isinstance(first, ParseError) and "neither guid nor link" in str(first)
         assert second.guid == "urn:x:3"
+
+
+class StandardPlacesTests:
+    def test_newsml_g2_dateline_element_gives_the_place(self):
+        """Without <located>, contentMeta's <dateline> gives the place (before its comma)."""
+        data = (
+            '<?xml version="1.0"?><newsItem xmlns="http://iptc.org/std/nar/2006-10-01/" '
+            'guid="urn:x:dl" version="1"><itemMeta><itemClass qcode="ninat:text"/></itemMeta>'
+            "<contentMeta><headline>H</headline><dateline>PARIS, March 2 (Reuters)</dateline>"
+            "</contentMeta></newsItem>"
+        ).encode()
+        parser, root = detect_parser(data)
+        [item] = parser.parse(data, root)
+        assert item.dateline_place == "PARIS"
+
+    def test_nitf_baselang_gives_the_language(self):
+        """NITF's baselang attribute gives the item's language."""
+        data = (
+            '<?xml version="1.0"?><nitf baselang="en-US"><head><docdata>'
+            '<doc-id id-string="urn:x:nitf-lang"/></docdata></head><body><body.head>'
+            "<hedline><hl1>H</hl1></hedline></body.head><body.content><p>T</p></body.content>"
+            "</body></nitf>"
+        ).encode()
+        parser, root = detect_parser(data)
+        [item] = parser.parse(data, root)
+        assert item.language == "en-US"

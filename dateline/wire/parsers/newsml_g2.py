@@ -178,7 +178,10 @@ class NewsMLG2Parser(Parser):
             version=self.version(item),
             headline=text(content, "headline"),
             byline=byline,
-            dateline_place=first_child_text(content, "located"),
+            # contentMeta/dateline is the agency's own line ("PARIS, March 2 (Reuters)"):
+            # its place is what comes before the first comma.
+            dateline_place=first_child_text(content, "located")
+            or text(content, "dateline").partition(",")[0].strip(),
             dateline_at=parse_time(text(content, "contentCreated"))
             or parse_time(text(meta, "firstCreated"))
             or parse_time(text(meta, "versionCreated")),

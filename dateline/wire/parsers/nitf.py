@@ -70,6 +70,7 @@ class NITFParser(Parser):
                 or _text(body_head, "{*}dateline/{*}location"),
                 dateline_at=parse_time(issue.get("norm") if issue is not None else None),
                 language=root.get("{http://www.w3.org/XML/1998/namespace}lang", "")
+                or root.get("baselang", "")  # NITF 3.x's own attribute for it
                 or (
                     head.find("{*}meta[@name='language']").get("content", "")
                     if head is not None and head.find("{*}meta[@name='language']") is not None
