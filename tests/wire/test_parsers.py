@@ -421,11 +421,11 @@ class StandardPlacesTests:
     def test_newsml_g2_dateline_element_gives_the_place(self):
         """Without <located>, contentMeta's <dateline> gives the place (before its comma)."""
         data = (
-            '<?xml version="1.0"?><newsItem xmlns="http://iptc.org/std/nar/2006-10-01/" '
-            'guid="urn:x:dl" version="1"><itemMeta><itemClass qcode="ninat:text"/></itemMeta>'
-            "<contentMeta><headline>H</headline><dateline>PARIS, March 2 (Reuters)</dateline>"
-            "</contentMeta></newsItem>"
-        ).encode()
+            b'<?xml version="1.0"?><newsItem xmlns="http://iptc.org/std/nar/2006-10-01/" '
+            b'guid="urn:x:dl" version="1"><itemMeta><itemClass qcode="ninat:text"/></itemMeta>'
+            b"<contentMeta><headline>H</headline><dateline>PARIS, March 2 (Reuters)</dateline>"
+            b"</contentMeta></newsItem>"
+        )
         parser, root = detect_parser(data)
         [item] = parser.parse(data, root)
         assert item.dateline_place == "PARIS"
@@ -433,11 +433,11 @@ class StandardPlacesTests:
     def test_nitf_baselang_gives_the_language(self):
         """NITF's baselang attribute gives the item's language."""
         data = (
-            '<?xml version="1.0"?><nitf baselang="en-US"><head><docdata>'
-            '<doc-id id-string="urn:x:nitf-lang"/></docdata></head><body><body.head>'
-            "<hedline><hl1>H</hl1></hedline></body.head><body.content><p>T</p></body.content>"
-            "</body></nitf>"
-        ).encode()
+            b'<?xml version="1.0"?><nitf baselang="en-US"><head><docdata>'
+            b'<doc-id id-string="urn:x:nitf-lang"/></docdata></head><body><body.head>'
+            b"<hedline><hl1>H</hl1></hedline></body.head><body.content><p>T</p></body.content>"
+            b"</body></nitf>"
+        )
         parser, root = detect_parser(data)
         [item] = parser.parse(data, root)
         assert item.language == "en-US"
