@@ -363,6 +363,32 @@ class PlainBodyTests:
         )
 
 
+class DetectionOrderTests:
+    def test_a_parser_registered_later_is_asked_by_its_priority(self):
+        """A parser registered after deliveries were read is asked in its priority's
+        place, and no longer once it is removed."""
+        from dateline.wire.parsers import base
+
+        data = b"<catalog><book>Not news</book></catalog>"
+        with pytest.raises(ParseError, match="unknown XML format"):
+            detect_parser(data)
+
+        @base.register("catalog-order-test")
+        class CatalogParser(base.Parser):
+            priority = 1
+            format = "catalog"
+
+            def sniff(self, data, root):
+                return root is not None and root.tag == "catalog"
+
+        try:
+            assert detect_parser(data)[0].format == "catalog"
+        finally:
+            del base._REGISTRY["catalog-order-test"]
+        with pytest.raises(ParseError, match="unknown XML format"):
+            detect_parser(data)
+
+
 def _control(c: str) -> bool:
     return ord(c) < 0x20 and c not in "\t\n" or 0x7F <= ord(c) <= 0x9F
 

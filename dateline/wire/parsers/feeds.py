@@ -4,11 +4,19 @@ treats changed content under a known guid as the next version."""
 import re
 
 import feedparser
-from lxml import etree
 
 from dateline.articles.html import html_to_text
 
-from .base import ParsedItem, ParseError, Parser, clean_text, finish_body, parse_time, register
+from .base import (
+    ParsedItem,
+    ParseError,
+    Parser,
+    clean_text,
+    finish_body,
+    local_name,
+    parse_time,
+    register,
+)
 
 
 @register("feed")
@@ -19,10 +27,7 @@ class FeedParser(Parser):
     def sniff(self, data, root):
         if root is None:
             return False
-        name = etree.QName(root)
-        return name.localname == "rss" or (
-            name.localname == "feed" and name.namespace == "http://www.w3.org/2005/Atom"
-        )
+        return local_name(root) == "rss" or root.tag == "{http://www.w3.org/2005/Atom}feed"
 
     def parse(self, data, root):
         # The document already passed the hardened XML check; feedparser reads it

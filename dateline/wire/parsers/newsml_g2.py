@@ -4,8 +4,6 @@ several items. Text bodies as inline NITF, inline XHTML or inline plain text.
 Lenient by design: agencies' files are often invalid against the schema, so each
 field is read where it is and missing ones stay empty."""
 
-from lxml import etree
-
 from .base import (
     ParsedItem,
     ParseError,
@@ -15,6 +13,7 @@ from .base import (
     body_html_from_text,
     clean_text,
     int_or_none,
+    local_name,
     parse_time,
     register,
     version_of,
@@ -47,6 +46,12 @@ def _item_class(item) -> str:
     return value.rstrip("/").rpartition("/")[2].rpartition(":")[2].lower()
 
 
+# newsItem or newsMessage in the NAR namespace or none, by the tag string (see local_name).
+_ROOT_TAGS = frozenset(
+    f"{namespace}{name}" for namespace in (f"{{{NAR}}}", "") for name in ("newsItem", "newsMessage")
+)
+
+
 def _qcode_tail(value: str) -> str:
     return (value or "").rsplit(":", 1)[-1]
 
@@ -57,14 +62,10 @@ class NewsMLG2Parser(Parser):
     priority = 10
 
     def sniff(self, data, root):
-        return (
-            root is not None
-            and etree.QName(root).localname in ("newsItem", "newsMessage")
-            and (etree.QName(root).namespace in (NAR, None))
-        )
+        return root is not None and root.tag in _ROOT_TAGS
 
     def parse(self, data, root):
-        if etree.QName(root).localname == "newsMessage":
+        if local_name(root) == "newsMessage":
             items = root.findall(".//{*}itemSet/{*}newsItem")
             if not items:
                 raise ParseError("newsMessage carries no newsItem in its itemSet")

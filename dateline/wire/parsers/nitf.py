@@ -1,7 +1,5 @@
 """NITF 3.x, with or without its namespace (http://iptc.org/std/NITF/2006-10-18/)."""
 
-from lxml import etree
-
 from .base import (
     ParsedItem,
     ParseError,
@@ -10,6 +8,7 @@ from .base import (
     body_html_from_elements,
     clean_text,
     int_or_none,
+    local_name,
     parse_time,
     register,
     version_of,
@@ -27,7 +26,7 @@ class NITFParser(Parser):
     priority = 20
 
     def sniff(self, data, root):
-        return root is not None and etree.QName(root).localname == "nitf"
+        return root is not None and local_name(root) == "nitf"
 
     def parse(self, data, root):
         head = root.find("{*}head")
