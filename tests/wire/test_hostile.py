@@ -36,6 +36,39 @@ class ParserHostileTests:
         with pytest.raises(ParseError, match="entities"):
             detect_parser(text.encode("utf-16"))
 
+    @pytest.mark.parametrize(
+        "declaration",
+        [
+            '<?xml version="1.0"?>',
+            '<?xml version="1.0" encoding="UTF-8"?>',
+            "<?xml version='1.0' encoding='utf-8' standalone='yes'?>",
+            '<?xml version="1.0" encoding="UTF-16"?>',
+        ],
+    )
+    def test_entity_declaration_refused_whatever_the_declaration(self, declaration):
+        """Entity declarations are refused however the XML declaration is spelt (UTF-8
+        documents by the byte search before parsing, others by their parsed DTD)."""
+        text = (
+            (FIXTURES / "illformed/billion_laughs.xml")
+            .read_text()
+            .replace('<?xml version="1.0"?>', declaration)
+        )
+        data = text.encode("utf-16" if "UTF-16" in declaration else "utf-8")
+        with pytest.raises(ParseError, match="declares XML entities"):
+            detect_parser(data)
+
+    @pytest.mark.parametrize("encoding", ["UTF-8", "UTF-16"])
+    def test_a_dtd_without_entities_is_read(self, encoding):
+        """A DOCTYPE that declares no entities does not stop a document being read."""
+        text = (
+            f'<?xml version="1.0" encoding="{encoding}"?>\n'
+            '<!DOCTYPE nitf [ <!ELEMENT nitf ANY> ]>\n<nitf><head><docdata><doc-id id-string="dtd"/>'
+            "</docdata></head><body><body.content><p>Read.</p></body.content></body></nitf>"
+        )
+        parser, root = detect_parser(text.encode(encoding))
+        [item] = parser.parse(text.encode(encoding), root)
+        assert item.guid == "dtd" and item.body_html == "<p>Read.</p>"
+
     @pytest.mark.parametrize("version", ['"abc"', '"0"', "[1]", "1.5", "true"])
     def test_unreadable_version_refused(self, version):
         """A version that is not a whole number is refused, never guessed."""

@@ -134,6 +134,8 @@ def _xml_root(data: bytes):
             raise ParseError(f"not well-formed XML{where} ({error.msg})") from None
     except ValueError as error:  # e.g. an unknown declared encoding
         raise ParseError(f"unreadable XML: {error}") from None
+    if data.startswith(_UTF8_DECLARATIONS):
+        return root  # the byte search above has seen any entity declaration
     # The byte search above misses UTF-16/32 documents: ask the parsed tree too.
     dtd = root.getroottree().docinfo.internalDTD
     if dtd is not None and any(True for _ in dtd.iterentities()):
@@ -143,6 +145,17 @@ def _xml_root(data: bytes):
         )
     return root
 
+
+# libxml2 reads a document that opens with one of these as UTF-8, where an entity
+# declaration is the bytes "<!ENTITY" whatever else the DTD does (XML 1.0 §4.2):
+# _xml_root's byte search is enough, and the parsed DTD need not be asked.
+_UTF8_DECLARATIONS = (
+    b'<?xml version="1.0" encoding="UTF-8"',
+    b'<?xml version="1.0" encoding="utf-8"',
+    b"<?xml version='1.0' encoding='UTF-8'",
+    b"<?xml version='1.0' encoding='utf-8'",
+    b'<?xml version="1.0"?>',
+)
 
 _SINGLE_BYTE_DECLARATION = re.compile(
     rb"""^\s*<\?xml[^>]*encoding\s*=\s*["'](iso-8859-1|iso8859-1|latin-?1|windows-1252|cp1252)["']""",
