@@ -69,13 +69,26 @@ class ParserHostileTests:
         [item] = parser.parse(text.encode(encoding), root)
         assert item.guid == "dtd" and item.body_html == "<p>Read.</p>"
 
-    @pytest.mark.parametrize("version", ['"abc"', '"0"', "[1]", "1.5", "true"])
+    @pytest.mark.parametrize(
+        "version", ['"abc"', '"0"', "[1]", "1.5", "true", '"1000000001"', '"-2"']
+    )
     def test_unreadable_version_refused(self, version):
         """A version that is not a whole number is refused, never guessed."""
         data = f'{{"uri": "urn:x:1", "version": {version}, "headline": "h"}}'.encode()
         parser, root = detect_parser(data)
         with pytest.raises(ParseError, match="version"):
             parser.parse(data, root)
+
+    @pytest.mark.parametrize(
+        "version, number",
+        [('"3"', 3), ('" 2 "', 2), ('"0002"', 2), ("7", 7), ('""', 1), ("null", None)],
+    )
+    def test_readable_versions(self, version, number):
+        """Whole numbers from 1 are read, written as text or as numbers; none is none."""
+        data = f'{{"uri": "urn:x:1", "version": {version}, "headline": "h"}}'.encode()
+        parser, root = detect_parser(data)
+        [item] = parser.parse(data, root)
+        assert item.version == number
 
     def test_unreadable_embargo_withholds(self):
         """An embargo time that cannot be read withholds the item, with a note."""

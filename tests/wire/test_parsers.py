@@ -363,6 +363,17 @@ class PlainBodyTests:
         )
 
 
+class CleanTextTests:
+    @settings(max_examples=500, deadline=None)
+    @given(text=st.one_of(st.text(), st.text(alphabet=" \t\n\u00a0\u2003\x85ab")))
+    def test_runs_of_whitespace_become_one_space(self, text):
+        """Clean text is given back as it is, and any other text comes out as
+        str.split() and a single space make it."""
+        from dateline.wire.parsers.base import clean_text
+
+        assert clean_text(text) == " ".join(text.split())
+
+
 class DetectionOrderTests:
     def test_a_parser_registered_later_is_asked_by_its_priority(self):
         """A parser registered after deliveries were read is asked in its priority's

@@ -260,12 +260,16 @@ def _detection_order() -> list[Parser]:
     return _detection[1]
 
 
+_COMPACT_TIME = re.compile(r"(\d{8})T(\d{4,6})([+-]\d{4}|Z)?")
+
+
 def parse_time(value) -> datetime | None:
     """An ISO 8601 / RFC 3339 time, or NITF's compact 20171117T100000Z; UTC when naive."""
     if not value:
         return None
     value = str(value).strip()
-    compact = re.fullmatch(r"(\d{8})T(\d{4,6})([+-]\d{4}|Z)?", value)
+    # An ISO 8601 date has its "-" fifth, so cannot be the compact form: no regex asked.
+    compact = _COMPACT_TIME.fullmatch(value) if value[4:5] != "-" else None
     if compact:
         date, time, zone = compact.groups()
         time = time.ljust(6, "0")
@@ -285,6 +289,10 @@ def clean_text(value) -> str:
     # Runs of whitespace to one space, trimmed: str.split() and the regex \s agree on
     # what whitespace is (Py_UNICODE_ISSPACE), and split is several times faster.
     if isinstance(value, str):
+        # Most text is clean already, and asking costs a third of splitting it: in
+        # printable text the only whitespace is " " (every other is unprintable).
+        if value.isprintable() and "  " not in value and value[:1] != " " and value[-1:] != " ":
+            return value
         return " ".join(value.split())
     return _WHITESPACE.sub(" ", value or "").strip()  # what else may come, refused alike
 
@@ -295,10 +303,14 @@ _WHITESPACE = re.compile(r"\s+")
 def version_of(value) -> int:
     """A document's version: 1 when it gives none; ParseError when it gives one
     that is not a whole number from 1 (an unreadable version must not be guessed)."""
+    if isinstance(value, str) and value.isdigit() and value.isascii():
+        number = int(value)  # plain digits, as versions mostly come: no more to ask
+        if 1 <= number <= 10**9:
+            return number
     if value is None or (isinstance(value, str) and not value.strip()):
         return 1
     number = int_or_none(value, high=10**9)
-    if number is None or isinstance(value, bool | float):
+    if number is None or isinstance(value, (bool, float)):
         raise ParseError(f"version {value!r} is not a whole number from 1")
     return number
 

@@ -26,11 +26,12 @@ def _text(element, tag):
     """The text of ``element``'s first child ``tag`` (a full {namespace}name)."""
     if element is None:
         return ""
-    found = next(element.iterchildren(tag), None)  # not find(): ElementPath is Python
-    if found is None:
-        return ""
-    text = found.text if len(found) == 0 else "".join(found.itertext())
-    return clean_text(text)
+    # Compared in Python: setting up iterchildren(tag)'s matcher for the one or two
+    # children of a subject cost more than the comparisons.
+    for child in element:
+        if child.tag == tag:
+            return clean_text(child.text if len(child) == 0 else "".join(child.itertext()))
+    return ""
 
 
 def _item_class(item) -> str:
@@ -107,7 +108,13 @@ class NewsMLG2Parser(Parser):
         content_set = next(item.iterchildren("{*}contentSet"), None)
         if content_set is None:
             return "", ""
-        for inline in content_set.iterchildren("{*}inlineXML"):
+        # The first child is the inline XML, mostly: asked first, by its tag.
+        first = content_set[0] if len(content_set) else None
+        if first is not None and isinstance(first.tag, str) and local_name(first) == "inlineXML":
+            inlines = (first,)
+        else:
+            inlines = content_set.iterchildren("{*}inlineXML")
+        for inline in inlines:
             # An NITF body (body.content), else an XHTML body, else the inline XML itself.
             body = next(inline.iter("{*}body.content"), None)
             if body is not None:
@@ -127,72 +134,89 @@ class NewsMLG2Parser(Parser):
         # cheaper than a find() per field, and indifferent to the order agencies use.
         meta, content = {}, {}
         subjects, keywords = [], []
-        for block in item:
-            if not isinstance(block.tag, str):
-                continue
-            block_name = block.tag.rpartition("}")[2]
-            if block_name not in ("itemMeta", "contentMeta"):
-                continue
-            fields = meta if block_name == "itemMeta" else content
+        for block in item.iterchildren("{*}itemMeta", "{*}contentMeta"):
+            fields = meta if block.tag.endswith("itemMeta") else content
             for child in block:
-                if not isinstance(child.tag, str):
+                tag = child.tag
+                if not isinstance(tag, str):
                     continue
-                name = child.tag.rpartition("}")[2]
+                name = _LOCAL_NAMES.get(tag)
+                if name is None:
+                    name = tag.rpartition("}")[2]
+                    if len(_LOCAL_NAMES) < 1000:  # agencies use a few dozen
+                        _LOCAL_NAMES[tag] = name
                 if name == "subject":
                     subjects.append(
                         {
                             "code": child.get("qcode") or child.get("uri") or "",
-                            "name": _text(child, child.tag.replace("subject", "name")),
+                            "name": _text(child, tag.replace("subject", "name")),
                         }
                     )
                 elif name == "keyword":
-                    if clean_text(child.text):
-                        keywords.append(clean_text(child.text))
+                    keyword = clean_text(child.text)
+                    if keyword:
+                        keywords.append(keyword)
                 elif name not in fields:
                     fields[name] = child
         body_html, signoff = self.body(item)
-
-        def text(fields, name):
-            element = fields.get(name)
-            if element is None:
-                return ""
-            return clean_text(element.text if len(element) == 0 else "".join(element.itertext()))
-
-        def first_child_text(fields, name):
-            element = fields.get(name)
-            if element is None:
-                return ""
-            for child in element:
-                if isinstance(child.tag, str) and child.tag.endswith("name"):
-                    return clean_text("".join(child.itertext()))
-            return clean_text(element.text)
 
         status = meta.get("pubStatus")
         pub_status = _qcode_tail(status.get("qcode", "")) if status is not None else "usable"
         language = content["language"].get("tag", "") if "language" in content else ""
         language = language or item.get("{http://www.w3.org/XML/1998/namespace}lang", "")
-        byline = text(content, "by") or first_child_text(content, "creator")
-        if byline.lower().startswith("by "):
+        byline = _field_text(content, "by") or _first_name_text(content, "creator")
+        if byline[:3].lower() == "by ":
             byline = byline[3:].strip()
         parsed = ParsedItem(
             guid=self.guid(item),
             version=self.version(item),
-            headline=text(content, "headline"),
+            headline=_field_text(content, "headline"),
             byline=byline,
             # contentMeta/dateline is the agency's own line ("PARIS, March 2 (Reuters)"):
             # its place is what comes before the first comma.
-            dateline_place=first_child_text(content, "located")
-            or text(content, "dateline").partition(",")[0].strip(),
-            dateline_at=parse_time(text(content, "contentCreated"))
-            or parse_time(text(meta, "firstCreated"))
-            or parse_time(text(meta, "versionCreated")),
+            dateline_place=_first_name_text(content, "located")
+            or _field_text(content, "dateline").partition(",")[0].strip(),
+            dateline_at=parse_time(_field_text(content, "contentCreated"))
+            or parse_time(_field_text(meta, "firstCreated"))
+            or parse_time(_field_text(meta, "versionCreated")),
             language=language,
-            urgency=int_or_none(text(content, "urgency")),
+            urgency=int_or_none(_field_text(content, "urgency")),
             subjects=subjects,
             keywords=keywords,
             body_html=body_html,
             signoff=signoff,
-            ednote=text(meta, "edNote"),
+            ednote=_field_text(meta, "edNote"),
             pub_status=pub_status if pub_status in ("usable", "withheld", "canceled") else "usable",
         )
-        return apply_embargo(parsed, text(meta, "embargoed"))
+        return apply_embargo(parsed, _field_text(meta, "embargoed"))
+
+
+# Tags to local names: looking one up costs less than splitting the tag again.
+_LOCAL_NAMES: dict[str, str] = {}
+
+
+def _field_text(fields, name) -> str:
+    element = fields.get(name)
+    if element is None:
+        return ""
+    # As "".join(element.itertext()), without starting itertext's iterator for an
+    # element holding text only, as fields mostly do.
+    return clean_text(element.text if len(element) == 0 else "".join(element.itertext()))
+
+
+def _first_name_text(fields, name) -> str:
+    """The text of the field's first child named like ``name`` (``<located><name>``),
+    else the field's own text."""
+    element = fields.get(name)
+    if element is None:
+        return ""
+    for child in element:
+        tag = child.tag
+        if isinstance(tag, str) and tag.endswith("name"):
+            return clean_text(_all_text(child))
+    return clean_text(element.text)
+
+
+def _all_text(element) -> str | None:
+    # See _field_text.
+    return element.text if len(element) == 0 else "".join(element.itertext())
