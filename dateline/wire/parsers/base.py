@@ -351,9 +351,9 @@ def body_html_from_elements(elements) -> tuple[str, str]:
     body.content, an XHTML body). Namespaces are dropped; ``hl2`` becomes ``<h2>``;
     a wire subhead paragraph (``- 'Days numbered' -``) becomes ``<h2>``; a trailing
     ``burs/srm/del`` paragraph is taken as the sign-off."""
-    plain = _plain_blocks_html(elements)
+    plain = _plain_body(elements)
     if plain is not None:
-        return finish_body(plain, _as_is)
+        return plain
     return finish_body(serialised_body_html(elements), _as_is)
 
 
@@ -391,57 +391,112 @@ def serialised_body_html(elements) -> str:
 # serialising the elements and running nh3 over them gives, at a fraction of the
 # cost. Anything else (inline markup, links, tables, control characters that
 # html5ever would rewrite) goes the general way, through nh3.
-_PLAIN_BLOCKS = {"p": "p", "hl1": "h2", "hl2": "h2"}
+_BLOCKS = ("{*}p", "{*}hl1", "{*}hl2")  # in any namespace, or none
+_HEADINGS = ("{*}hl1", "{*}hl2")
+_NOT_SERIALISED = (etree.Comment, etree.ProcessingInstruction, etree.Entity)
 _REWRITTEN_BY_HTML5EVER = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-_REWRITTEN_ASCII_BYTES = bytes([*range(0x00, 0x09), *range(0x0B, 0x20), 0x7F])
 
 
-def _plain_blocks_html(elements) -> str | None:
-    parts = []
-    for element in elements:
-        tag = element.tag
-        if not isinstance(tag, str):
-            continue  # comments and processing instructions are not serialised
-        block = _PLAIN_BLOCKS.get(tag.rpartition("}")[2])
-        if block is None or len(element):
+def _plain_body(elements) -> tuple[str, str] | None:
+    """finish_body's (HTML, sign-off) for a body of plain blocks; None for another."""
+    # lxml picks out the blocks and the headings by name in C: reading each child's
+    # tag in Python cost more than the rest of the body together. Paragraphs alone
+    # (most bodies) are asked for first, by the one name.
+    blocks, headings = list(elements.iterchildren("{*}p")), ()
+    if len(blocks) != len(elements):
+        blocks = list(elements.iterchildren(*_BLOCKS))
+        if len(blocks) != len(elements) and len(blocks) + sum(
+            1 for _ in elements.iterchildren(*_NOT_SERIALISED)
+        ) != len(elements):
+            return None  # another element
+        headings = set(elements.iterchildren(*_HEADINGS))
+    if any(map(len, blocks)):
+        return None  # markup inside a block
+    if not blocks:
+        return "", ""
+    texts = [block.text or "" for block in blocks]
+    # The tags hold none of the characters looked for: one search of the texts
+    # together asks every one.
+    together = "\n".join(texts)
+    if together.isascii():
+        # The only ASCII controls an lxml text can hold are tab, newline and
+        # carriage return (XML 1.0 §2.2 Char; lxml refuses others in text it is given).
+        if "\r" in together or "\x7f" in together:
             return None
-        text = element.text or ""
-        if "&" in text or "<" in text or ">" in text or "\u00a0" in text:
-            text = (
-                text.replace("&", "&amp;")
-                .replace("<", "&lt;")
-                .replace(">", "&gt;")
-                .replace("\u00a0", "&nbsp;")
-            )
-        parts.append(f"<{block}>{text}</{block}>")
-    html = "\n".join(parts)
-    # Tags hold none of these characters: one search of the result asks every text.
-    # ASCII (most bodies) by a byte deletion in C, several times faster than the regex.
-    if html.isascii():
-        encoded = html.encode()
-        if len(encoded.translate(None, _REWRITTEN_ASCII_BYTES)) == len(encoded):
-            return html
-    return None if _REWRITTEN_BY_HTML5EVER.search(html) else html
+    elif _REWRITTEN_BY_HTML5EVER.search(together):
+        return None
+    if "&" in together or "<" in together or ">" in together or "\u00a0" in together:
+        texts = [
+            text.replace("&", "&amp;")
+            .replace("<", "&lt;")
+            .replace(">", "&gt;")
+            .replace("\u00a0", "&nbsp;")
+            for text in texts
+        ]
+    # A sign-off is the last paragraph (finish_body's rule): left out of the HTML
+    # before it is joined, rather than cut from it after.
+    signoff = _signoff_of(texts[-1]) if blocks[-1] not in headings else ""
+    if signoff:
+        blocks, texts = blocks[:-1], texts[:-1]
+    if not texts:
+        html = ""
+    elif not headings:
+        html = "<p>" + "</p>\n<p>".join(texts) + "</p>"
+    else:
+        html = "\n".join(
+            [
+                f"<h2>{text}</h2>" if block in headings else f"<p>{text}</p>"
+                for block, text in zip(blocks, texts, strict=True)
+            ]
+        )
+    return _with_subheads(html), signoff
 
 
 def _as_is(html: str) -> str:
     return html
 
 
-_LAST_PARAGRAPH = re.compile(r"<p>([^<]{3,60})</p>\s*$")
+_LAST_PARAGRAPH = re.compile(r"<p>([^<]*)</p>\s*$")
 
 
 def finish_body(html: str, sanitise=None) -> tuple[str, str]:
     if sanitise is None:
         from dateline.articles.html import body_sanitise as sanitise
-    html = _WIRE_SUBHEAD.sub(r"<h2>\1</h2>", sanitise(html))
-    signoff = ""
+    html = _with_subheads(sanitise(html))
     # A match cannot hold "<", so it can only start at the last "<p>".
     last = _LAST_PARAGRAPH.search(html, max(html.rfind("<p>"), 0))
-    if last and _SIGNOFF.match(last.group(1).strip()):
-        signoff = last.group(1).strip()
+    signoff = _signoff_of(last.group(1)) if last else ""
+    if signoff:
         html = html[: last.start()].rstrip()
     return html, signoff
+
+
+def _signoff_of(paragraph: str) -> str:
+    """The sign-off (``burs/srm/del``) that a body's last paragraph is, or ""."""
+    if 3 <= len(paragraph) <= 60 and _SIGNOFF.match(candidate := paragraph.strip()):
+        return candidate
+    return ""
+
+
+def _with_subheads(html: str) -> str:
+    """Wire subhead paragraphs (``<p>- 'Days numbered' -</p>``) made ``<h2>``."""
+    return _WIRE_SUBHEAD.sub(r"<h2>\1</h2>", html) if _may_hold_subhead(html) else html
+
+
+_SUBHEAD_CLOSE = re.compile(r"\s*</p>")
+
+
+def _may_hold_subhead(html: str) -> bool:
+    """False when no "-" is followed by optional whitespace and "</p>", as every wire
+    subhead's is: the "-"s are found by memchr, where _WIRE_SUBHEAD's search tries
+    every "<p>" of the body."""
+    dash = html.find("-")
+    while dash >= 0:
+        after = html[dash + 1 : dash + 2]  # mostly a letter: "post-war"
+        if (after == "<" or after.isspace()) and _SUBHEAD_CLOSE.match(html, dash + 1):
+            return True
+        dash = html.find("-", dash + 1)
+    return False
 
 
 def body_html_from_text(text: str) -> tuple[str, str]:
