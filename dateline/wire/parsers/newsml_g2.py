@@ -41,10 +41,18 @@ def _item_class(item) -> str:
     item_class = (
         next(item_meta.iterchildren("{*}itemClass"), None) if item_meta is not None else None
     )
+    return _class_name(item_class)
+
+
+def _class_name(item_class) -> str:
     if item_class is None:
         return ""
     value = item_class.get("qcode") or item_class.get("uri") or ""
     return value.rstrip("/").rpartition("/")[2].rpartition(":")[2].lower()
+
+
+def _not_text(kinds: str) -> ParseError:
+    return ParseError(f"carries no text item (item class {kinds}): the pool takes text stories")
 
 
 # newsItem or newsMessage in the NAR namespace or none, by the tag string (see local_name).
@@ -66,18 +74,15 @@ class NewsMLG2Parser(Parser):
         return root is not None and root.tag in _ROOT_TAGS
 
     def parse(self, data, root):
-        if local_name(root) == "newsMessage":
-            items = root.findall(".//{*}itemSet/{*}newsItem")
-            if not items:
-                raise ParseError("newsMessage carries no newsItem in its itemSet")
-        else:
-            items = [root]
+        if local_name(root) != "newsMessage":
+            # A lone item's class is read with the rest of its metadata (parse_item).
+            return [self.parse_item(root)]
+        items = root.findall(".//{*}itemSet/{*}newsItem")
+        if not items:
+            raise ParseError("newsMessage carries no newsItem in its itemSet")
         text_items = [item for item in items if _item_class(item) in ("", "text")]
         if not text_items:
-            kinds = ", ".join(sorted({_item_class(item) for item in items}))
-            raise ParseError(
-                f"carries no text item (item class {kinds}): the pool takes text stories"
-            )
+            raise _not_text(", ".join(sorted({_item_class(item) for item in items})))
         # Pictures, graphics and videos an agency sends beside its text (NewsML-G2 2.33
         # §itemClass, IPTC NewsCodes "ninature") are not stories; they stay in the kept
         # bytes. One item that cannot be read is refused alone.
@@ -130,34 +135,11 @@ class NewsMLG2Parser(Parser):
     # ----------------------------------------------------------------------------
 
     def parse_item(self, item) -> ParsedItem:
-        # One pass over itemMeta's and contentMeta's children, by local name: much
-        # cheaper than a find() per field, and indifferent to the order agencies use.
-        meta, content = {}, {}
-        subjects, keywords = [], []
-        for block in item.iterchildren("{*}itemMeta", "{*}contentMeta"):
-            fields = meta if block.tag.endswith("itemMeta") else content
-            for child in block:
-                tag = child.tag
-                if not isinstance(tag, str):
-                    continue
-                name = _LOCAL_NAMES.get(tag)
-                if name is None:
-                    name = tag.rpartition("}")[2]
-                    if len(_LOCAL_NAMES) < 1000:  # agencies use a few dozen
-                        _LOCAL_NAMES[tag] = name
-                if name == "subject":
-                    subjects.append(
-                        {
-                            "code": child.get("qcode") or child.get("uri") or "",
-                            "name": _text(child, tag.replace("subject", "name")),
-                        }
-                    )
-                elif name == "keyword":
-                    keyword = clean_text(child.text)
-                    if keyword:
-                        keywords.append(keyword)
-                elif name not in fields:
-                    fields[name] = child
+        meta, content, subjects, keywords, item_class = _metadata(item)
+        # Only text items are stories (see parse): asked before anything else is.
+        kind = _class_name(item_class)
+        if kind not in ("", "text"):
+            raise _not_text(kind)
         body_html, signoff = self.body(item)
 
         status = meta.get("pubStatus")
@@ -189,6 +171,44 @@ class NewsMLG2Parser(Parser):
             pub_status=pub_status if pub_status in ("usable", "withheld", "canceled") else "usable",
         )
         return apply_embargo(parsed, _field_text(meta, "embargoed"))
+
+
+def _metadata(item):
+    """(itemMeta's fields, contentMeta's fields, subjects, keywords, the first itemMeta's
+    first itemClass): each field its first element of that local name."""
+    # One pass over itemMeta's and contentMeta's children, by local name: much
+    # cheaper than a find() per field, and indifferent to the order agencies use.
+    meta, content = {}, {}
+    subjects, keywords = [], []
+    item_class, meta_seen = None, False
+    for block in item.iterchildren("{*}itemMeta", "{*}contentMeta"):
+        is_meta = block.tag.endswith("itemMeta")
+        fields = meta if is_meta else content
+        for child in block:
+            tag = child.tag
+            if not isinstance(tag, str):
+                continue
+            name = _LOCAL_NAMES.get(tag)
+            if name is None:
+                name = tag.rpartition("}")[2]
+                if len(_LOCAL_NAMES) < 1000:  # agencies use a few dozen
+                    _LOCAL_NAMES[tag] = name
+            if name == "subject":
+                subjects.append(
+                    {
+                        "code": child.get("qcode") or child.get("uri") or "",
+                        "name": _text(child, tag.replace("subject", "name")),
+                    }
+                )
+            elif name == "keyword":
+                keyword = clean_text(child.text)
+                if keyword:
+                    keywords.append(keyword)
+            elif name not in fields:
+                fields[name] = child
+        if is_meta and not meta_seen:
+            item_class, meta_seen = meta.get("itemClass"), True
+    return meta, content, subjects, keywords, item_class
 
 
 # Tags to local names: looking one up costs less than splitting the tag again.
