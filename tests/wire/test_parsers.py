@@ -94,6 +94,28 @@ class NewsMLG2Tests:
         [item] = parser.parse(data, root)
         assert item.headline == "Navy tests harbour drones in Baltic exercise"
 
+    @pytest.mark.parametrize(
+        "item_meta, refused",
+        [
+            ('<itemClass qcode="ninat:picture"/>', True),
+            ('<itemClass uri="http://cv.iptc.org/newscodes/ninature/video/"/>', True),
+            ('<itemClass qcode="ninat:text"/>', False),
+            ("", False),
+        ],
+    )
+    def test_a_lone_item_is_refused_by_its_class_first(self, item_meta, refused):
+        """A lone newsItem that is not text is refused naming its class, before any
+        other fault it has (here, no guid); a text item goes on to that fault."""
+        data = (
+            f'<newsItem xmlns="http://iptc.org/std/nar/2006-10-01/" version="1">'
+            f"<itemMeta>{item_meta}</itemMeta><itemMeta><itemClass qcode='ninat:graphic'/>"
+            "</itemMeta><contentMeta><headline>H</headline></contentMeta></newsItem>"
+        ).encode()
+        parser, root = detect_parser(data)
+        reason = "carries no text item" if refused else "has no guid attribute"
+        with pytest.raises(ParseError, match=reason):
+            parser.parse(data, root)
+
 
 class NITFTests:
     def test_namespaced_nitf(self):
