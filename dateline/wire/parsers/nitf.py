@@ -15,6 +15,17 @@ from .base import (
 )
 
 
+def _child(element, tag):
+    """``element``'s first child ``tag`` ("{*}name"), as element.find(tag) gives it:
+    lxml's iterchildren matches in C, where find() sets up an ElementPath search."""
+    return next(element.iterchildren(tag), None) if element is not None else None
+
+
+def _language_meta(head) -> str:
+    meta = head.find("{*}meta[@name='language']") if head is not None else None
+    return meta.get("content", "") if meta is not None else ""
+
+
 def _text(element, path):
     found = element.find(path) if element is not None else None
     return clean_text("".join(found.itertext())) if found is not None else ""
@@ -29,21 +40,21 @@ class NITFParser(Parser):
         return root is not None and local_name(root) == "nitf"
 
     def parse(self, data, root):
-        head = root.find("{*}head")
-        docdata = head.find("{*}docdata") if head is not None else None
-        body = root.find("{*}body")
-        body_head = body.find("{*}body.head") if body is not None else None
-        doc_id = docdata.find("{*}doc-id") if docdata is not None else None
+        head = _child(root, "{*}head")
+        docdata = _child(head, "{*}docdata")
+        body = _child(root, "{*}body")
+        body_head = _child(body, "{*}body.head")
+        doc_id = _child(docdata, "{*}doc-id")
         guid = doc_id.get("id-string", "").strip() if doc_id is not None else ""
         if not guid:
             raise ParseError("NITF document has no docdata/doc-id id-string to identify it")
-        du_key = docdata.find("{*}du-key")
+        du_key = _child(docdata, "{*}du-key")
         version = version_of(du_key.get("version") if du_key is not None else None)
-        urgency = docdata.find("{*}urgency")
-        release = docdata.find("{*}date.release")
-        issue = docdata.find("{*}date.issue")
+        urgency = _child(docdata, "{*}urgency")
+        release = _child(docdata, "{*}date.release")
+        issue = _child(docdata, "{*}date.issue")
         status = (docdata.get("management-status") or "usable").lower()
-        content = body.find("{*}body.content") if body is not None else None
+        content = _child(body, "{*}body.content")
         body_html, signoff = body_html_from_elements(content) if content is not None else ("", "")
         tagline = _text(body, "{*}body.end/{*}tagline")
         byline = _text(body_head, "{*}byline")
@@ -58,7 +69,7 @@ class NITFParser(Parser):
             {"code": s.get("tobject.subject.refnum", ""), "name": s.get("tobject.subject.type", "")}
             for s in root.findall("{*}head/{*}tobject/{*}tobject.subject")
         ]
-        ednote = docdata.find("{*}ed-msg")
+        ednote = _child(docdata, "{*}ed-msg")
         items = [
             ParsedItem(
                 guid=guid,
@@ -70,11 +81,7 @@ class NITFParser(Parser):
                 dateline_at=parse_time(issue.get("norm") if issue is not None else None),
                 language=root.get("{http://www.w3.org/XML/1998/namespace}lang", "")
                 or root.get("baselang", "")  # NITF 3.x's own attribute for it
-                or (
-                    head.find("{*}meta[@name='language']").get("content", "")
-                    if head is not None and head.find("{*}meta[@name='language']") is not None
-                    else ""
-                ),
+                or _language_meta(head),
                 # NITF urgency runs 1 (most urgent) to 8.
                 urgency=int_or_none(urgency.get("ed-urg") if urgency is not None else None, high=8),
                 subjects=subjects,
