@@ -2,6 +2,7 @@
 lists of objects with roles, and 3.x spells its properties in camelCase (pubStatus,
 firstCreated, edNote, bodies' contentType...); every shape and spelling is read."""
 
+import functools
 import json
 
 from .base import (
@@ -31,6 +32,14 @@ def _first_value(entries, role_preference=("main", "default", "")):
     return str(entries[0].get("value", "")) if entries and isinstance(entries[0], dict) else ""
 
 
+@functools.lru_cache(maxsize=1)
+def _decoded(data: bytes):
+    """The JSON document in ``data``. sniff decodes a delivery to tell ninjs from other
+    JSON; parse, asked next for the same bytes, finds it here instead of decoding them
+    again. Nothing takes the document apart in place, so sharing it is safe."""
+    return json.loads(data)
+
+
 @register("ninjs")
 class NinjsParser(Parser):
     format = "ninjs"
@@ -40,14 +49,14 @@ class NinjsParser(Parser):
         if root is not None or not data.removeprefix(b"\xef\xbb\xbf").lstrip().startswith(b"{"):
             return False
         try:
-            document = json.loads(data)
+            document = _decoded(data)
         except (ValueError, UnicodeDecodeError, RecursionError):
             return False
         return isinstance(document, dict) and ("uri" in document or "guid" in document)
 
     def parse(self, data, root):
         try:
-            document = json.loads(data)
+            document = _decoded(data)
         except (ValueError, UnicodeDecodeError, RecursionError) as error:
             raise ParseError(f"not valid JSON ({error})") from None
         fields = _Fields(document)
