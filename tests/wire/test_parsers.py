@@ -225,6 +225,19 @@ class NinjsTests:
         _, [item] = parse("ninjs/ninjs_1x.json")
         assert item.signoff == "dw/rs" and item.byline == "Dana Whitfield"
 
+    def test_the_same_bytes_read_again_give_the_same_item(self):
+        """A delivery read twice (its JSON decoded once, for detection and parsing) gives
+        the same item the second time, whatever was done to the first."""
+        data = (FIXTURES / "ninjs/ninjs_3x.json").read_bytes()
+        parser, root = detect_parser(data)
+        [first] = parser.parse(data, root)
+        expected = (first.headline, list(first.subjects), list(first.keywords))
+        first.subjects.append({"code": "x", "name": "x"})
+        first.keywords.clear()
+        parser, root = detect_parser(data)
+        [again] = parser.parse(data, root)
+        assert (again.headline, again.subjects, again.keywords) == expected
+
 
 def _parse_json(document):
     data = json.dumps(document).encode()
