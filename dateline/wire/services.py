@@ -393,15 +393,22 @@ def _pool_store(source: Source, arrivals: list[_Arrival]) -> dict[int, list[Inge
             written_before_current = False
             if version is None:  # feeds: changed content under a known guid is a new version
                 same = [v for v, known in state.versions.items() if known == content_hash]
+                written = item.version_created
+                current_written = current.version_created_at if current is not None else None
+                written_after_current = bool(
+                    written and current_written and written > current_written
+                )
                 if current is None:
                     version = 1
-                elif same:
+                elif current.content_hash == content_hash:
+                    version = current.version
+                elif same and not written_after_current:
                     version = same[0]  # a copy already in the history: unchanged
                 else:
+                    # Numbered in arrival order (an earlier text written again after the
+                    # current one is a new version), but a copy written before the current
+                    # one (where both say when) is history, never current: stale.
                     version = max(state.versions) + 1
-                    # Numbered in arrival order, but a copy written before the current one
-                    # (where both say when) is history, never current: stale.
-                    written, current_written = item.version_created, current.version_created_at
                     written_before_current = bool(
                         written and current_written and written < current_written
                     )

@@ -650,3 +650,10 @@ class UnversionedOrderTests:
         [update] = ingest_json(latest)
         assert update["status"] == "updated" and update["version"] == 3
         assert WireItem.objects.get(is_current=True).headline == "Launch on Friday at dawn"
+
+        # The earlier text written again later (the publisher reverted): current again.
+        reverted = tmp_path / "reverted.json"
+        reverted.write_bytes(_unversioned_ninjs("2026-11-20T16:00:00Z", "Launch delayed to Friday"))
+        [revert] = ingest_json(reverted)
+        assert revert["status"] == "updated" and revert["version"] == 4
+        assert WireItem.objects.get(is_current=True).headline == "Launch delayed to Friday"
