@@ -54,12 +54,18 @@ class FeedParser(Parser):
                     version=None,
                     headline=_headline(entry),
                     byline=clean_text(entry.get("author", "")),
-                    dateline_at=parse_time(_rfc822_to_iso(entry, published)),
+                    dateline_at=parse_time(
+                        _entry_time_iso(
+                            entry, "published_parsed", "updated_parsed", fallback=published
+                        )
+                    ),
                     language=language,
                     keywords=[t.get("term", "") for t in entry.get("tags", []) if t.get("term")],
                     body_html=body_html,
                     signoff=signoff,
-                    version_created=parse_time(_updated_iso(entry)),
+                    version_created=parse_time(
+                        _entry_time_iso(entry, "updated_parsed", "published_parsed")
+                    ),
                 )
             )
         if not items:
@@ -79,17 +85,12 @@ def _headline(entry) -> str:
     return clean_text(title)
 
 
-def _updated_iso(entry):
-    # dict.get: feedparser's own get() maps a missing "updated" to "published" with a
-    # deprecation warning; here an entry without it falls back explicitly.
-    parsed = dict.get(entry, "updated_parsed") or dict.get(entry, "published_parsed")
-    if parsed:
-        return "{:04d}-{:02d}-{:02d}T{:02d}:{:02d}:{:02d}+00:00".format(*parsed[:6])
-    return None
-
-
-def _rfc822_to_iso(entry, fallback):
-    parsed = entry.get("published_parsed") or entry.get("updated_parsed")
-    if parsed:
-        return "{:04d}-{:02d}-{:02d}T{:02d}:{:02d}:{:02d}+00:00".format(*parsed[:6])
+def _entry_time_iso(entry, *names, fallback=None):
+    """The first of the entry's parsed times ``names`` present, as ISO 8601 UTC."""
+    for name in names:
+        # dict.get: feedparser's own get() maps a missing "updated_parsed" to
+        # "published_parsed" with a deprecation warning; the fallbacks here are explicit.
+        parsed = dict.get(entry, name)
+        if parsed:
+            return "{:04d}-{:02d}-{:02d}T{:02d}:{:02d}:{:02d}+00:00".format(*parsed[:6])
     return fallback
